@@ -1,0 +1,30 @@
+"""Process-wide model and tokenizer caches (st.cache_resource: one shared object for all users).
+
+Failures raise and are therefore not cached: a hub that comes back is tried again.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from tokenlens.loader import LoadedTokenizer, get_tokenizer, is_loaded
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def cached_tokenizer(hub_id: str) -> LoadedTokenizer:
+    return get_tokenizer(hub_id)
+
+
+def load_with_progress(hub_ids: list[str]) -> None:
+    """Load tokenizers not yet in memory behind a progress bar; failures are reported later."""
+    pending = [hub_id for hub_id in hub_ids if not is_loaded(hub_id)]
+    if not pending:
+        return
+    bar = st.progress(0.0, text="Loading tokenizers…")
+    for done, hub_id in enumerate(pending, start=1):
+        bar.progress(done / (len(pending) + 1), text=f"Loading {hub_id} ({done}/{len(pending)})…")
+        try:
+            cached_tokenizer(hub_id)
+        except Exception:  # reported next to that tokenizer's view, with the reason
+            pass
+    bar.empty()

@@ -1,0 +1,52 @@
+"""`python -m tokenlens ...`: the library's answers on the command line.
+
+Each domain module in this package defines `register(subparsers)`; adding a module to
+COMMAND_MODULES is all it takes to add its subcommands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+COMMAND_MODULES = ("tokenize", "assets", "embeddings", "songs", "generate")
+
+
+def print_json(document) -> None:
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def read_text_argument(text: str) -> str:
+    """TEXT as given, or standard input for '-'."""
+    return sys.stdin.read() if text == "-" else text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tokenlens", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"{__name__}.{name}":  # a domain not built yet
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from ..hub import AssetUnavailable
+
+    try:
+        return int(args.handler(args) or 0)
+    except AssetUnavailable as err:
+        print(f"error: {err.reason}", file=sys.stderr)
+        return 2
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2

