@@ -8,6 +8,8 @@ transformers and the result cached; packaged tiktoken ranks are converted once l
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import threading
 from dataclasses import dataclass
@@ -83,8 +85,39 @@ def _convert_with_transformers(hub_id: str, config: HubFile | None) -> tuple[Pat
     if backend is None:
         raise AssetUnavailable(f"{hub_id} has only a slow tokenizer that cannot be shown exactly",
                                kind="conversion")
-    atomic_write_bytes(target, backend.to_str().encode("utf-8"))
+    document = backend.to_str()
+    if config is not None:
+        document = _restore_sentencepiece_normalizer(document, config.path.parent)
+    atomic_write_bytes(target, document.encode("utf-8"))
     return target, config
+
+
+_SENTENCEPIECE_FILES = ("spm.model", "spiece.model", "sentencepiece.bpe.model", "tokenizer.model")
+
+
+def _restore_sentencepiece_normalizer(document: str, snapshot: Path) -> str:
+    """Give a converted Unigram tokenizer its .model file's own normalizer and byte fallback.
+
+    transformers 5's DeBERTa-v2 converter replaces SentencePiece's precompiled NFKC map with plain
+    NFC and drops byte fallback, so ids differ from sentencepiece's for CJK punctuation, ZWJ, runs
+    of spaces. Converters that keep the map (T5) are left alone.
+    """
+    model_file = next((snapshot / name for name in _SENTENCEPIECE_FILES if (snapshot / name).exists()), None)
+    parsed = json.loads(document)
+    if model_file is None or parsed["model"]["type"] != "Unigram" or "Precompiled" in json.dumps(parsed["normalizer"]):
+        return document
+    from sentencepiece import sentencepiece_model_pb2
+
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(model_file.read_bytes())
+    steps = [{"type": "Precompiled",
+              "precompiled_charsmap": base64.b64encode(proto.normalizer_spec.precompiled_charsmap).decode()}]
+    if proto.normalizer_spec.remove_extra_whitespaces:
+        steps += [{"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "},
+                  {"type": "Strip", "strip_left": True, "strip_right": True}]
+    parsed["normalizer"] = {"type": "Sequence", "normalizers": steps}
+    parsed["model"]["byte_fallback"] = proto.trainer_spec.byte_fallback
+    return json.dumps(parsed, ensure_ascii=False)
 
 
 def _from_hub(hub_id: str) -> tuple[Tokenizer, Source]:

@@ -135,6 +135,9 @@ def _tiktoken_tokenizer_json(ranks_path: Path, added: list[dict], *, split: dict
                              normalizer: dict | None, byte_level: dict,
                              post_processor: dict | None, decoder: dict) -> str:
     vocab, merges = tiktoken_to_bpe(read_tiktoken_ranks(ranks_path))
+    # tokenizers numbers an added token that is missing from the model's vocabulary itself
+    # (next free id), ignoring the id it declares; cl100k's specials leave gaps, so list them.
+    vocab.update({token["content"]: token["id"] for token in added})
     document = {
         "version": "1.0",
         "truncation": None,

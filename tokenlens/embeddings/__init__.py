@@ -1,0 +1,1 @@
+"""Embeddings: word vectors, sentence vectors and contextual token vectors, and their projections."""

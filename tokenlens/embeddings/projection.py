@@ -1,0 +1,138 @@
+"""Vectors to 2D/3D points with PCA, UMAP or t-SNE, cached per input.
+
+UMAP's first call compiles numba code for many seconds; `warm_umap_in_background` pays that once
+in a thread so a person choosing UMAP later does not wait for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+METHODS = ("PCA", "UMAP", "t-SNE")
+UMAP_NEIGHBOURS = 15
+_CACHE_SIZE = 32
+
+
+@dataclass(frozen=True)
+class Projection:
+    points: np.ndarray  # (n, dims)
+    method: str  # the method actually used
+    notice: str = ""  # why it differs from the one asked for, or other caveats
+    explained: tuple[float, ...] = ()  # PCA: variance ratio per axis
+
+
+_cache: OrderedDict[tuple, Projection] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _key(matrix: np.ndarray, method: str, dims: int, seed: int) -> tuple:
+    digest = hashlib.blake2b(np.ascontiguousarray(matrix, dtype=np.float32).tobytes(), digest_size=16).hexdigest()
+    return digest, matrix.shape, method, dims, seed
+
+
+def project(matrix: np.ndarray, method: str = "PCA", dims: int = 2, seed: int = 42) -> Projection:
+    """Project the rows of `matrix`; small inputs fall back to what can work, with a notice."""
+    if method not in METHODS:
+        raise ValueError(f"Unknown projection {method!r}; choose one of {', '.join(METHODS)}.")
+    if dims not in (2, 3):
+        raise ValueError("Projections are 2D or 3D.")
+    matrix = np.asarray(matrix, dtype=np.float32)
+    n = matrix.shape[0]
+    if n < 2:
+        raise ValueError("Give at least two points to project.")
+    key = _key(matrix, method, dims, seed)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    result = _compute(matrix, method, dims, seed)
+    with _cache_lock:
+        _cache[key] = result
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
+
+
+def cache_info() -> int:
+    return len(_cache)
+
+
+def _pca(matrix: np.ndarray, dims: int, notice: str = "") -> Projection:
+    from sklearn.decomposition import PCA
+
+    n, d = matrix.shape
+    usable = min(dims, n, d)
+    model = PCA(n_components=usable, random_state=0)
+    points = model.fit_transform(matrix)
+    if usable < dims:  # two points have one principal axis; pad so 3D charts still draw
+        points = np.hstack([points, np.zeros((n, dims - usable), points.dtype)])
+        notice = (notice + " " if notice else "") + f"{n} points span only {usable} axis(es)."
+    explained = tuple(float(v) for v in model.explained_variance_ratio_)
+    return Projection(points, "PCA", notice, explained)
+
+
+def _compute(matrix: np.ndarray, method: str, dims: int, seed: int) -> Projection:
+    n = matrix.shape[0]
+    if method == "PCA":
+        return _pca(matrix, dims)
+    if method == "t-SNE":
+        if n < 4:
+            return _pca(matrix, dims, f"t-SNE needs at least 4 points ({n} given): PCA is shown.")
+        from sklearn.manifold import TSNE
+
+        perplexity = float(min(30.0, max(1.0, (n - 1) / 3)))
+        points = TSNE(n_components=dims, perplexity=perplexity, init="pca", random_state=seed,
+                      metric="cosine").fit_transform(matrix)
+        return Projection(points, "t-SNE", f"perplexity {perplexity:g}")
+    # UMAP: its spectral layout needs more points than components + 1, and neighbours < n.
+    if n <= dims + 2:
+        return _pca(matrix, dims, f"UMAP needs more than {dims + 2} points ({n} given): PCA is shown.")
+    import umap
+
+    neighbours = min(UMAP_NEIGHBOURS, n - 1)
+    notice = f"{neighbours} neighbours" + (f" (fewer points than UMAP's default {UMAP_NEIGHBOURS})"
+                                           if neighbours < UMAP_NEIGHBOURS else "")
+    reducer = umap.UMAP(n_components=dims, n_neighbors=neighbours, metric="cosine", random_state=seed,
+                        init="random" if n < 4 * dims else "spectral", n_jobs=1)
+    return Projection(reducer.fit_transform(matrix), "UMAP", notice)
+
+
+_warm_lock = threading.Lock()
+_warm_state: dict[str, float | str | None] = {"status": "cold", "seconds": None}
+
+
+def warm_umap(seed: int = 0) -> float:
+    """Import UMAP and fit a tiny set once so numba's compilation is paid now; returns seconds."""
+    start = time.perf_counter()
+    import umap
+
+    data = np.random.default_rng(seed).normal(size=(64, 8)).astype(np.float32)
+    umap.UMAP(n_components=2, n_neighbors=10, random_state=seed, n_jobs=1).fit_transform(data)
+    return time.perf_counter() - start
+
+
+def warm_umap_in_background() -> dict:
+    """Start warming UMAP once per process (non-blocking); returns the warm-up's state."""
+    with _warm_lock:
+        if _warm_state["status"] == "cold":
+            _warm_state["status"] = "warming"
+
+            def run():
+                try:
+                    _warm_state["seconds"] = warm_umap()
+                    _warm_state["status"] = "warm"
+                except Exception as err:  # UMAP missing or broken: the page says so when chosen
+                    _warm_state["status"] = f"failed: {err}"
+
+            threading.Thread(target=run, name="umap-warmup", daemon=True).start()
+        return dict(_warm_state)
+
+
+def umap_state() -> dict:
+    return dict(_warm_state)
