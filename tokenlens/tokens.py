@@ -211,7 +211,9 @@ def tokenize(loaded: LoadedTokenizer, text: str, *, add_special_tokens: bool = T
     ids = encoding.ids
     _describe(tokenizer, vocabulary, ids)
     described = [vocabulary.pieces[i] for i in ids]
-    specials = [bool(mask) or i in vocabulary.special_ids for i, mask in zip(ids, encoding.special_tokens_mask)]
+    # [UNK] is a special token of the vocabulary, but here it stands for text: shown as such.
+    specials = [(bool(mask) or i in vocabulary.special_ids) and i != vocabulary.unk_id
+                for i, mask in zip(ids, encoding.special_tokens_mask)]
     offsets = encoding.offsets
     tokens: list[Token] = []
     groups: list[TokenGroup] = []

@@ -1,0 +1,60 @@
+"""The tokenizer page in a real browser: Debian's Chromium driven by Playwright against `streamlit run`."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from browser import wait_for_app
+from conftest import require_hub
+
+
+def token_boxes(page):
+    page.wait_for_selector(".tl-box .tl-t", timeout=90_000)
+    return page.locator(".tl-box")
+
+
+def test_default_page_shows_coloured_tokens(app_server, browser_page, artifacts):
+    require_hub("gpt2")
+    browser_page.goto(app_server + "/")
+    wait_for_app(browser_page)
+    boxes = token_boxes(browser_page)
+    assert boxes.count() == 9
+    first = browser_page.locator(".tl-t").first
+    colour = first.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert browser_page.locator(".tl-t").count() > 300
+    browser_page.screenshot(path=str(artifacts / "tokenizers-default.png"), full_page=True)
+
+
+def test_typed_html_and_script_stay_inert_text(app_server, browser_page, artifacts):
+    require_hub("gpt2")
+    dialogs = []
+    browser_page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    browser_page.goto(app_server + "/?tok=gpt2&tok=Xenova/gpt-4")
+    wait_for_app(browser_page)
+    evil = "<img src=x onerror=alert(1)> and <script>alert(2)</script>"
+    area = browser_page.locator("textarea").first
+    area.fill(evil)
+    area.press("Control+Enter")
+    browser_page.wait_for_function(
+        "() => [...document.querySelectorAll('.tl-box')].some(b => b.textContent.includes('onerror'))",
+        timeout=60_000)
+    wait_for_app(browser_page)
+    texts = browser_page.locator(".tl-box").all_text_contents()
+    assert any(evil in t.replace("\u200b", "") for t in texts)
+    assert browser_page.locator(".tl-box img, .tl-box script").count() == 0
+    assert dialogs == []
+    browser_page.screenshot(path=str(artifacts / "tokenizers-html-inert.png"), full_page=True)
+
+
+def test_shared_url_opens_the_same_view(app_server, browser_page, artifacts):
+    require_hub("gpt2")
+    browser_page.goto(app_server + "/?preset=custom&text=" + quote("Hello world") + "&tok=gpt2&view=both&big=1")
+    wait_for_app(browser_page)
+    boxes = token_boxes(browser_page)
+    assert boxes.count() == 1
+    assert boxes.first.locator(".tl-t").count() == 2
+    assert "15496" in boxes.first.text_content() and "995" in boxes.first.text_content()
+    font = browser_page.locator(".tl-box").first.evaluate("el => getComputedStyle(el).fontSize")
+    assert font == "22px"  # projector mode from the link
+    browser_page.screenshot(path=str(artifacts / "tokenizers-shared-url.png"))
