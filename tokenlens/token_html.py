@@ -99,10 +99,18 @@ def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: 
                          f"{_shown(text[cursor:until], show_whitespace)}</span>")
         cursor = max(cursor, until)
 
+    chips: dict[int, str] = {}  # a lone token's chip depends only on its id: texts repeat tokens a lot
     for index, group in enumerate(tokenized.groups):
         if group.end > group.start:
             gap(group.start)
-        parts.append(_group_html(group, view, show_whitespace))
+        if group.split_character:
+            parts.append(_group_html(group, view, show_whitespace))
+        else:
+            token_id = group.tokens[0].id
+            chip = chips.get(token_id)
+            if chip is None:
+                chip = chips[token_id] = _group_html(group, view, show_whitespace)
+            parts.append(chip)
         if view == "ids":
             parts.append(" ")
         cursor = max(cursor, group.end)

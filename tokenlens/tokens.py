@@ -11,7 +11,7 @@ import codecs
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from tokenizers import Tokenizer
 
@@ -22,20 +22,20 @@ from .standins import bytes_to_unicode
 _BYTE_FALLBACK = re.compile(r"<0x([0-9A-Fa-f]{2})>")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """One token. A NamedTuple: pages build tens of thousands of these per keystroke."""
+
     id: int
     piece: str  # the id decoded alone, as the book prints it
     text: str  # what the token stands for (its bytes as text; WordPiece keeps "##")
-    raw: bytes  # its bytes ("" for special tokens added around the text)
+    raw: bytes  # its bytes
     start: int  # character span in the input; start == end for tokens the text doesn't contain
     end: int
     special: bool
     group: int  # tokens with the same group form whole characters together
 
 
-@dataclass(frozen=True)
-class TokenGroup:
+class TokenGroup(NamedTuple):
     """One or more tokens shown as one unit: usually one token, several for split characters."""
 
     tokens: tuple[Token, ...]
@@ -218,15 +218,20 @@ def tokenize(loaded: LoadedTokenizer, text: str, *, add_special_tokens: bool = T
     tokens: list[Token] = []
     groups: list[TokenGroup] = []
     for number, (first, last, joined) in enumerate(_group_bounds([d[2] for d in described], specials)):
+        if joined is None:  # the common case: one token that is whole characters by itself
+            piece, token_text, raw = described[first]
+            start, end = offsets[first]
+            token = Token(ids[first], piece, token_text, raw, start, end, specials[first], number)
+            tokens.append(token)
+            groups.append(TokenGroup((token,), token_text, start, end))
+            continue
         members = tuple(
             Token(ids[k], described[k][0], described[k][1], described[k][2], offsets[k][0], offsets[k][1],
                   specials[k], number)
             for k in range(first, last)
         )
         tokens.extend(members)
-        start = min(m.start for m in members)
-        end = max(m.end for m in members)
-        groups.append(TokenGroup(members, members[0].text if joined is None else joined, start, end))
+        groups.append(TokenGroup(members, joined, min(m.start for m in members), max(m.end for m in members)))
     stats = Stats(
         tokens=len(ids),
         characters=len(text),
