@@ -74,7 +74,7 @@ def test_whitespace_made_visible_and_uncovered_gaps_marked():
     html = render_tokens(tokenized, show_whitespace=True)
     assert "→" in html and "·" in html
     assert html.count('class="tl-gap"') == 2  # BERT drops the tab and the space: no token covers them
-    assert 'class="tl-t tl-s"' in html  # [CLS], [SEP]
+    assert 'class="t s"' in html  # [CLS], [SEP]
 
 
 def test_views_ids_and_both():

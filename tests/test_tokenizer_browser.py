@@ -9,7 +9,7 @@ from conftest import require_hub
 
 
 def token_boxes(page):
-    page.wait_for_selector(".tl-box .tl-t", timeout=90_000)
+    page.wait_for_selector(".tl-box .t", timeout=90_000)
     return page.locator(".tl-box")
 
 
@@ -19,10 +19,10 @@ def test_default_page_shows_coloured_tokens(app_server, browser_page, artifacts)
     wait_for_app(browser_page)
     boxes = token_boxes(browser_page)
     assert boxes.count() == 9
-    first = browser_page.locator(".tl-t").first
+    first = browser_page.locator(".tl-box .t").first
     colour = first.evaluate("el => getComputedStyle(el).backgroundColor")
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
-    assert browser_page.locator(".tl-t").count() > 300
+    assert browser_page.locator(".tl-box .t").count() > 300
     browser_page.screenshot(path=str(artifacts / "tokenizers-default.png"), full_page=True)
 
 
@@ -53,7 +53,7 @@ def test_shared_url_opens_the_same_view(app_server, browser_page, artifacts):
     wait_for_app(browser_page)
     boxes = token_boxes(browser_page)
     assert boxes.count() == 1
-    assert boxes.first.locator(".tl-t").count() == 2
+    assert boxes.first.locator(".t").count() == 2
     assert "15496" in boxes.first.text_content() and "995" in boxes.first.text_content()
     font = browser_page.locator(".tl-box").first.evaluate("el => getComputedStyle(el).fontSize")
     assert font == "22px"  # projector mode from the link

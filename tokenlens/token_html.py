@@ -18,15 +18,15 @@ TOKEN_CSS = """
 <style>
 .tl-box{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap;
   word-break:break-word;line-height:2.0;font-size:var(--tl-font,15px)}
-.tl-t{background:hsl(var(--h) 75% 82%);color:#161616;border-radius:4px;padding:1px 1px;margin:0 1px;
+.tl-box .t{background:hsl(var(--h) 75% 82%);color:#161616;border-radius:4px;padding:1px 1px;margin:0 1px;
   box-shadow:inset 0 0 0 1px rgba(0,0,0,.18)}
-.tl-t:hover{outline:2px solid #d81b60}
-.tl-s{background:#3b3b3b;color:#fafafa;font-weight:600;box-shadow:inset 0 0 0 1px #000;
+.tl-box .t:hover{outline:2px solid #d81b60}
+.tl-box .s{background:#3b3b3b;color:#fafafa;font-weight:600;box-shadow:inset 0 0 0 1px #000;
   border:1px dashed #bbb}
-.tl-g{text-decoration:underline dotted 2px;text-underline-offset:3px}
+.tl-box .g{text-decoration:underline dotted 2px;text-underline-offset:3px}
 .tl-gap{color:#888;background:repeating-linear-gradient(45deg,transparent 0 3px,rgba(128,128,128,.25) 3px 5px);
   border-radius:3px}
-.tl-t sub{font-size:.7em;opacity:.75;margin-left:2px}
+.tl-box .t sub{font-size:.7em;opacity:.75;margin-left:2px}
 .tl-ws{opacity:.55}
 </style>
 """
@@ -59,18 +59,24 @@ def token_title(group: TokenGroup) -> str:
     lines = []
     for token in group.tokens:
         kind = " (special)" if token.special else ""
-        lines.append(f"id {token.id}{kind} · {token.piece!r} · bytes {token.raw.hex(' ') or '-'}")
+        lines.append(f"id {token.id}{kind} · {token.piece!r} · {token.raw.hex(' ') or '-'}")
     if group.split_character:
         lines.append(f"{len(group.tokens)} tokens form {group.text!r} together")
     return "\n".join(lines)
 
 
+def _attribute(text: str) -> str:
+    """Escape for a double-quoted attribute (single quotes stay as they are: shorter)."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
+
+
 def _group_html(group: TokenGroup, view: str, show_whitespace: bool) -> str:
-    classes = "tl-t"
+    # Chips are the bulk of the page (40k for ten tokenizers on 10k characters): keep them short.
+    classes = "t"
     if group.special:
-        classes += " tl-s"
+        classes += " s"
     if group.split_character:
-        classes += " tl-g"
+        classes += " g"
     ids = " ".join(str(t.id) for t in group.tokens)
     if view == "ids":
         body = ids
@@ -78,8 +84,8 @@ def _group_html(group: TokenGroup, view: str, show_whitespace: bool) -> str:
         body = f"{_shown(group.text, show_whitespace)}<sub>{ids}</sub>"
     else:
         body = _shown(group.text, show_whitespace) or "&#8203;"
-    title = html.escape(token_title(group), quote=True)
-    return f'<span class="{classes}" style="--h:{hue(group.tokens[0].id)}" title="{title}">{body}</span>'
+    return (f'<span class="{classes}" style=--h:{hue(group.tokens[0].id)} '
+            f'title="{_attribute(token_title(group))}">{body}</span>')
 
 
 def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: bool = False) -> str:
@@ -125,7 +131,7 @@ def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: 
 def render_plain_pieces(pieces: Iterable[tuple[int, str]]) -> str:
     """Coloured chips for (id, text) pairs with no source text, e.g. generated ids."""
     chips = [
-        f'<span class="tl-t" style="--h:{hue(i)}" title="id {i} · {html.escape(repr(t), quote=True)}">'
+        f'<span class="t" style=--h:{hue(i)} title="id {i} · {_attribute(repr(t))}">'
         f"{html.escape(t) or '&#8203;'}</span>"
         for i, t in pieces
     ]
