@@ -1,10 +1,10 @@
 """Compare tokenizers: one text, many tokenizers, every id real."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from components.loaders import cached_tokenizer, load_with_progress
+from components.charts import token_count_chart
 from components.model_status import source_caption, unavailable
 from components.token_view import token_legend, token_view
 from tokenlens.catalog import BOOK_TOKENIZERS, TOKENIZERS
@@ -73,10 +73,7 @@ rows = stats_rows(results)
 if rows:
     st.subheader("How they compare")
     table = pd.DataFrame(rows)
-    chart = px.bar(table, x="tokenizer", y="tokens", color="algorithm", text="tokens",
-                   hover_data=["chars/token", "bytes/token", "unknown", "vocab size"])
-    chart.update_layout(height=360, margin=dict(t=10, b=10), xaxis_title=None)
-    st.plotly_chart(chart, width="stretch")
+    token_count_chart(table)
     st.dataframe(table.drop(columns=["source"]), hide_index=True, width="stretch")
     st.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"),
                        file_name="tokenlens-stats.csv", mime="text/csv")
