@@ -25,8 +25,11 @@ class PlannedFile:
 
 
 def plan(*, with_models: bool = False) -> list[PlannedFile]:
+    # tokenizer.json always: where a repo lacks it, the folder then records that, and the app
+    # converts the other files instead of asking a hub.
     files = [PlannedFile(spec.hub_id, name, "tokenizer")
-             for spec in [*TOKENIZERS.values(), *EXTRA_TOKENIZERS.values()] for name in spec.files]
+             for spec in [*TOKENIZERS.values(), *EXTRA_TOKENIZERS.values()]
+             for name in dict.fromkeys(("tokenizer.json", *spec.files))]
     if with_models:
         for catalog in (SENTENCE_MODELS, CONTEXTUAL_MODELS, LANGUAGE_MODELS):
             for spec in catalog.values():

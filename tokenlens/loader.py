@@ -62,22 +62,32 @@ def _guess_algorithm(tokenizer: Tokenizer) -> str:
     return model
 
 
-def _convert_with_transformers(hub_id: str, config: HubFile | None) -> tuple[Path, HubFile | None]:
-    """tokenizer.json for a repo that has none, built once by transformers' converters."""
-    revision = config.revision if config else "unknown"
-    target = cache_dir() / "tokenizers" / "converted" / _safe(hub_id) / revision / "tokenizer.json"
+# What a repo without tokenizer.json may hold instead; absent ones are skipped.
+_SLOW_TOKENIZER_FILES = ("tokenizer_config.json", "config.json", "special_tokens_map.json", "added_tokens.json",
+                         "vocab.txt", "vocab.json", "merges.txt", "spiece.model", "spm.model",
+                         "sentencepiece.bpe.model", "tokenizer.model")
+
+
+def _convert_with_transformers(hub_id: str, config: HubFile) -> Path:
+    """tokenizer.json for a repo that has none, built once by transformers' converters.
+
+    The repo's files are fetched first and transformers reads them from the snapshot folder, so
+    conversion makes no hub API calls of its own (mirrors often serve files only).
+    """
+    target = cache_dir() / "tokenizers" / "converted" / _safe(hub_id) / config.revision / "tokenizer.json"
     if target.exists():
-        return target, config
+        return target
+    for name in _SLOW_TOKENIZER_FILES:
+        try:
+            hub_file(hub_id, name)
+        except AssetUnavailable as err:
+            if err.kind not in {"missing-file", "offline"}:
+                raise
     from transformers import AutoTokenizer  # heavy import, only on this path
 
     try:
         # Only tokenizer files are read; remote code is never run.
-        converted = AutoTokenizer.from_pretrained(
-            hub_id,
-            local_files_only=not hub_reachable(),
-            trust_remote_code=False,
-            cache_dir=str(config.path.parents[3]) if config and config.origin == "classroom folder" else None,
-        )
+        converted = AutoTokenizer.from_pretrained(str(config.path.parent), trust_remote_code=False)
     except Exception as err:  # transformers raises OSError, ValueError, KeyError... by case
         raise AssetUnavailable(f"{hub_id}: no tokenizer.json and conversion failed: {err}",
                                kind="conversion") from None
@@ -85,11 +95,9 @@ def _convert_with_transformers(hub_id: str, config: HubFile | None) -> tuple[Pat
     if backend is None:
         raise AssetUnavailable(f"{hub_id} has only a slow tokenizer that cannot be shown exactly",
                                kind="conversion")
-    document = backend.to_str()
-    if config is not None:
-        document = _restore_sentencepiece_normalizer(document, config.path.parent)
+    document = _restore_sentencepiece_normalizer(backend.to_str(), config.path.parent)
     atomic_write_bytes(target, document.encode("utf-8"))
-    return target, config
+    return target
 
 
 _SENTENCEPIECE_FILES = ("spm.model", "spiece.model", "sentencepiece.bpe.model", "tokenizer.model")
@@ -136,13 +144,14 @@ def _from_hub(hub_id: str) -> tuple[Tokenizer, Source]:
     except AssetUnavailable as err:
         if json_error.kind == "offline":
             raise json_error from None
-        if err.kind != "missing-file":
-            raise
-        config = None
-    path, config = _convert_with_transformers(hub_id, config)
-    origin = config.origin if config else "hub"
+        if err.kind == "missing-file":
+            raise AssetUnavailable(f"{hub_id} has neither tokenizer.json nor tokenizer_config.json: "
+                                   "is it a model repo?", kind="missing-file") from None
+        raise
+    path = _convert_with_transformers(hub_id, config)
     return Tokenizer.from_file(str(path)), Source(
-        origin, f"{hub_id}, converted once to tokenizer.json by transformers ({origin})", str(path), converted=True
+        config.origin, f"{hub_id}, converted once to tokenizer.json by transformers ({config.origin})", str(path),
+        converted=True,
     )
 
 
