@@ -6,9 +6,9 @@ import streamlit as st
 
 PROJECTOR_CSS = """
 <style>
-html, body, [class*="st-"], .stMarkdown, .stDataFrame {font-size: 1.25rem;}
+/* Streamlit sizes text in rem: a larger root size scales the whole page evenly. */
+html {font-size: 21px;}
 .tl-box {--tl-font: 22px;}
-h1 {font-size: 2.6rem !important;}
 </style>
 """
 

@@ -17,7 +17,8 @@ VIEWS = ("text", "ids", "both")
 TOKEN_CSS = """
 <style>
 .tl-box{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap;
-  word-break:break-word;line-height:2.0;font-size:var(--tl-font,15px)}
+  word-break:break-word;overflow-wrap:anywhere;tab-size:4;overflow-x:auto;line-height:2.0;
+  font-size:var(--tl-font,15px)}
 .tl-box .t{background:hsl(var(--h) 75% 82%);color:#161616;border-radius:4px;padding:1px 1px;margin:0 1px;
   box-shadow:inset 0 0 0 1px rgba(0,0,0,.18)}
 .tl-box .t:hover{outline:2px solid #d81b60}
