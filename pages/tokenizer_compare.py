@@ -11,7 +11,7 @@ from tokenlens.catalog import BOOK_TOKENIZERS, TOKENIZERS
 from tokenlens.hub import AssetUnavailable
 from tokenlens.text_input import MAX_CHARS, PRESET_LABELS, PRESETS, prepare_text
 from tokenlens.token_html import VIEWS
-from tokenlens.tokens import decode_ids, parse_ids, stats_rows, tokenize_with
+from tokenlens.tokens import decode_ids, parse_ids, stats_rows, token_rows, tokenize_with
 from tokenlens.share import SHARE_TEXT_LIMIT, read_state, write_state
 
 st.title("🔤 Compare tokenizers")
@@ -77,6 +77,13 @@ if rows:
     st.dataframe(table.drop(columns=["source"]), hide_index=True, width="stretch")
     st.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"),
                        file_name="tokenlens-stats.csv", mime="text/csv")
+
+    with st.expander("Every token, one row each"):
+        detail_id = st.selectbox("Tokenizer", table["tokenizer"].tolist(), key="details-of")
+        details = pd.DataFrame(token_rows(next(r.tokenized for r in results if r.hub_id == detail_id)))
+        st.dataframe(details, hide_index=True, width="stretch", height=320)
+        st.download_button("Download tokens (CSV)", details.to_csv(index=False).encode("utf-8"),
+                           file_name="tokenlens-tokens.csv", mime="text/csv")
 
 st.subheader("Decode ids")
 loaded_ids = [r.hub_id for r in results if r.tokenized is not None]

@@ -136,3 +136,18 @@ def test_share_state_round_trip():
                        whitespace=False) is False
     assert "text" not in params
     assert read_state(FakeParams(preset="nonsense", view="bad")).preset == "book"
+
+
+def test_token_rows_and_relative_cost():
+    require_hub("gpt2")
+    from tokenlens.tokens import stats_rows, token_rows, tokenize_with
+
+    results = tokenize_with(["gpt2", "Xenova/gpt-4"], "show_tokens 🎵")
+    rows = {row["tokenizer"]: row for row in stats_rows(results)}
+    # gpt2: show _ t ok ens + three byte tokens for " 🎵"; cl100k: show _tokens + three
+    assert rows["gpt2"]["tokens"] == 8 and rows["Xenova/gpt-4"]["tokens"] == 5
+    assert rows["gpt2"]["vs fewest"] == 1.6 and rows["Xenova/gpt-4"]["vs fewest"] == 1.0
+    details = token_rows(results[1].tokenized)
+    assert [d["piece"] for d in details][:2] == ["show", "_tokens"]
+    assert details[-1]["bytes"] == "b5" and details[-1]["joined with neighbours"]
+    assert details[2]["text covered"] == " 🎵" and details[2]["bytes"] == "20 f0 9f"

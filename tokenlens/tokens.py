@@ -326,4 +326,26 @@ def stats_rows(results: list[TokenizerResult]) -> list[dict]:
             "vocab size": stats.vocab_size,
             "source": result.source.label if result.source else "",
         })
+    fewest = min((row["tokens"] for row in rows), default=0)
+    for row in rows:  # what a context window or a bill pays, relative to the thriftiest tokenizer
+        row["vs fewest"] = round(row["tokens"] / fewest, 2) if fewest else None
     return rows
+
+
+def token_rows(tokenized: Tokenized) -> list[dict]:
+    """Every token of one tokenizer, for the details table: what hovering shows, all at once."""
+    return [
+        {
+            "#": position,
+            "id": token.id,
+            "piece": token.piece,
+            "repr": repr(token.text),
+            "bytes": token.raw.hex(" "),
+            "start": token.start,
+            "end": token.end,
+            "text covered": tokenized.text[token.start:token.end],
+            "special": token.special,
+            "joined with neighbours": len(tokenized.groups[token.group].tokens) > 1,
+        }
+        for position, token in enumerate(tokenized.tokens)
+    ]
