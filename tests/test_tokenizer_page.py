@@ -59,3 +59,14 @@ def test_empty_text_huge_text_and_unknown_model(page):
     page.text_input[0].set_value("someone/does-not-exist, <b>bad id</b>").run()
     warnings = " ".join(w.value for w in page.warning)
     assert "someone/does-not-exist" in warnings and "not a valid hub id" in warnings
+
+
+def test_unreachable_hub_is_named_quickly(page, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    page.query_params["tok"] = ["gpt2", "openai-community/gpt2-large"]
+    page.run()
+    assert not page.exception
+    warning = " ".join(w.value for w in page.warning)
+    assert "openai-community/gpt2-large" in warning and "cannot be reached" in warning
+    assert list(page.dataframe[0].value["tokenizer"]) == ["gpt2"]  # the cached one still shows
