@@ -83,6 +83,8 @@ def chromium_page(viewport=(1400, 1000)):
 def wait_for_app(page, timeout_ms: int = 90_000) -> None:
     """Wait until Streamlit has finished running the script (no 'Running...' status)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    # Before the script starts there is no status widget either: wait for the page's own content.
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout_ms)
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=timeout_ms
     )

@@ -58,3 +58,18 @@ def test_shared_url_opens_the_same_view(app_server, browser_page, artifacts):
     font = browser_page.locator(".tl-box").first.evaluate("el => getComputedStyle(el).fontSize")
     assert font == "22px"  # projector mode from the link
     browser_page.screenshot(path=str(artifacts / "tokenizers-shared-url.png"))
+
+
+def test_every_page_link_opens_inside_the_frame(app_server, browser_page):
+    """A shared link to any page keeps the navigation and the projector toggle (app.py ran)."""
+    for path, title in (("/tokens", "Compare tokenizers"), ("/embeddings", "Embeddings"),
+                        ("/songs", "Song"), ("/generation", "Generat")):
+        browser_page.goto(app_server + path)
+        wait_for_app(browser_page)
+        browser_page.wait_for_function(
+            """() => (document.querySelector('[data-testid="stSidebarNav"]') || {}).innerText?.includes('Generation')""",
+            timeout=30_000)
+        navigation = browser_page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Compare tokenizers" in navigation and "Generation" in navigation, path
+        assert browser_page.get_by_text("Projector mode").count() == 1, path
+        assert title in browser_page.locator("h1").first.inner_text(), path
