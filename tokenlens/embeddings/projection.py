@@ -1,4 +1,4 @@
-"""Vectors to 2D/3D points with PCA, UMAP or t-SNE, cached per input.
+"""Vectors to 2D/3D points with PCA, UMAP or t-SNE; the slow two are cached per input.
 
 UMAP's first call compiles numba code for many seconds; `warm_umap_in_background` pays that once
 in a thread so a person choosing UMAP later does not wait for it.
@@ -32,7 +32,8 @@ _cache_lock = threading.Lock()
 
 
 def _key(matrix: np.ndarray, method: str, dims: int, seed: int) -> tuple:
-    digest = hashlib.blake2b(np.ascontiguousarray(matrix, dtype=np.float32).tobytes(), digest_size=16).hexdigest()
+    # sha1 over the array's buffer: no copy, and the fastest of hashlib's digests here.
+    digest = hashlib.sha1(np.ascontiguousarray(matrix, dtype=np.float32).data).hexdigest()
     return digest, matrix.shape, method, dims, seed
 
 
@@ -46,6 +47,8 @@ def project(matrix: np.ndarray, method: str = "PCA", dims: int = 2, seed: int = 
     n = matrix.shape[0]
     if n < 2:
         raise ValueError("Give at least two points to project.")
+    if method == "PCA":  # computing PCA is cheaper than hashing its input: never cached here
+        return _compute(matrix, method, dims, seed)
     key = _key(matrix, method, dims, seed)
     with _cache_lock:
         if key in _cache:
@@ -67,12 +70,12 @@ def _pca(matrix: np.ndarray, dims: int, notice: str = "") -> Projection:
     from sklearn.decomposition import PCA
 
     n, d = matrix.shape
-    usable = min(dims, n, d)
+    usable = min(dims, max(1, n - 1), d)
     model = PCA(n_components=usable, random_state=0)
     points = model.fit_transform(matrix)
     if usable < dims:  # two points have one principal axis; pad so 3D charts still draw
         points = np.hstack([points, np.zeros((n, dims - usable), points.dtype)])
-        notice = (notice + " " if notice else "") + f"{n} points span only {usable} axis(es)."
+        notice = (notice + " " if notice else "") + f"{n} points span only {usable} axis" + ("" if usable == 1 else "es") + "."
     explained = tuple(float(v) for v in model.explained_variance_ratio_)
     return Projection(points, "PCA", notice, explained)
 

@@ -53,6 +53,12 @@ class PreparedSentences:
     notices: list[str] = field(default_factory=list)
 
 
+def _dimension(model) -> int:
+    """The embedding size (the method was renamed in sentence-transformers 6)."""
+    getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(getter())
+
+
 def _load_hub(model_id: str) -> LoadedSentenceModel:
     from sentence_transformers import SentenceTransformer
 
@@ -62,7 +68,7 @@ def _load_hub(model_id: str) -> LoadedSentenceModel:
     except Exception as err:  # weights missing from a partial cache, download errors, ...
         raise AssetUnavailable(f"{model_id} could not be loaded: {err}", kind="offline") from None
     spec = SENTENCE_MODELS[model_id]
-    return LoadedSentenceModel(model_id, model_id, spec.name, model, model.get_sentence_embedding_dimension(),
+    return LoadedSentenceModel(model_id, model_id, spec.name, model, _dimension(model),
                                found.origin, f"{model_id} ({found.origin})")
 
 
@@ -77,7 +83,7 @@ def load_packaged_sentence_model(requested_id: str = PACKAGED_SENTENCE_MODEL, re
                                kind="no-package")
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
     return LoadedSentenceModel(requested_id, PACKAGED_SENTENCE_MODEL, spec.name, model,
-                               model.get_sentence_embedding_dimension(), "packaged", spec.packaged.label, reason)
+                               _dimension(model), "packaged", spec.packaged.label, reason)
 
 
 def load_sentence_model(model_id: str = BOOK_SENTENCE_MODEL) -> LoadedSentenceModel:

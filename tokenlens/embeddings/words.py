@@ -152,3 +152,19 @@ def hover_neighbours(vectors, words: list[str], topn: int = 5) -> list[str]:
         found = vectors.most_similar(word, topn=topn)
         lines.append(", ".join(w for w, _ in found))
     return lines
+
+
+def parse_groups(text: str, default_group: str = "typed") -> dict[str, list[str]]:
+    """Lines of `group: word, word` (or just words) into groups, for a typed word set."""
+    groups: dict[str, list[str]] = {}
+    for line in (text or "").splitlines():
+        name, sep, rest = line.partition(":")
+        group, words = (name.strip() or default_group, rest) if sep else (default_group, line)
+        members = split_words(words)
+        if members:
+            groups.setdefault(group, []).extend(members)
+    return groups
+
+
+def groups_as_text(groups: dict[str, list[str]]) -> str:
+    return "\n".join(f"{name}: {', '.join(words)}" for name, words in groups.items())

@@ -1,0 +1,132 @@
+"""Sentence and contextual embeddings with the packaged MiniLM, and DeBERTa-v3's own tokenizer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import require_hub
+
+from tokenlens.embeddings import contextual, sentences
+from tokenlens.embeddings.words import cosine_matrix
+from tokenlens.hub import AssetUnavailable
+
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "book_chapter2.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def sentence_model():
+    try:
+        return sentences.load_sentence_model(sentences.BOOK_SENTENCE_MODEL)
+    except AssetUnavailable as err:
+        pytest.skip(err.reason)
+
+
+@pytest.fixture(scope="module")
+def context_model():
+    try:
+        return contextual.load_contextual_model(contextual.BOOK_CONTEXTUAL_MODEL)
+    except AssetUnavailable as err:
+        pytest.skip(err.reason)
+
+
+def test_offline_sentence_model_is_minilm_and_says_why(sentence_model):
+    # mpnet's weights are not here: the packaged MiniLM stands in, labelled, with the reason kept.
+    assert sentence_model.requested_id == GOLDEN["sentence"]["model"]
+    assert sentence_model.id == sentences.PACKAGED_SENTENCE_MODEL and sentence_model.is_standin
+    assert "all-mpnet-base-v2" in sentence_model.fallback_reason
+    assert sentence_model.dims == 384
+
+
+def test_best_movie_ever_gives_one_vector(sentence_model):
+    vector = sentences.encode(sentence_model, [GOLDEN["sentence"]["input"]])
+    assert vector.shape == (1, sentence_model.dims)  # (768,) per sentence with the book's mpnet
+
+
+def test_encoding_is_sentence_transformers_own(sentence_model):
+    batch = sentences.EXAMPLE_SENTENCES
+    ours = sentences.encode(sentence_model, batch)
+    theirs = sentence_model.model.encode(batch, batch_size=32)
+    assert np.array_equal(ours, theirs)
+
+
+def test_similarity_and_search_rank_the_film_sentences_first(sentence_model):
+    ranked = sentences.search(sentence_model, "a wonderful film", sentences.EXAMPLE_SENTENCES, topn=3)
+    assert {s for s, _ in ranked[:2]} <= {"Best movie ever!", "I loved this film, the acting was superb.",
+                                           "Le film était magnifique."}
+    assert ranked[0][1] >= ranked[1][1] >= ranked[2][1]
+    with pytest.raises(ValueError, match="query"):
+        sentences.search(sentence_model, "  ", sentences.EXAMPLE_SENTENCES)
+
+
+def test_pasted_thousands_of_sentences_are_capped():
+    prepared = sentences.prepare_sentences("\n".join(f"sentence {i}" for i in range(5000)) + "\n\n")
+    assert len(prepared.sentences) == sentences.MAX_SENTENCES
+    assert "5,000 sentences" in prepared.notices[0]
+    assert sentences.prepare_sentences(" \n\n ").sentences == []
+
+
+def test_hello_world_tokens_and_shape(context_model):
+    book = GOLDEN["contextual"]
+    result = contextual.token_vectors(context_model, book["input"])
+    # MiniLM (bert-base-uncased vocabulary) lowercases; deberta-v3 gives [CLS] Hello world [SEP].
+    assert result.tokens == ["[CLS]", "hello", "world", "[SEP]"]
+    assert list(result.shape) == [1, 4, 384] == book["output_shape"]
+
+
+def test_contextual_fallback_is_labelled(context_model):
+    assert context_model.requested_id == "microsoft/deberta-v3-xsmall"
+    assert context_model.is_standin and "weights" in context_model.fallback_reason
+
+
+def test_last_layer_equals_the_models_own_output(context_model):
+    import torch
+
+    result = contextual.token_vectors(context_model, "Hello world")
+    with torch.inference_mode():
+        direct = context_model.model(input_ids=torch.tensor([result.ids]))[0][0].numpy()
+    assert np.allclose(result.vectors, direct, atol=1e-5)
+
+
+def test_layers_differ_and_are_checked(context_model):
+    first = contextual.token_vectors(context_model, "Hello world", 0).vectors
+    last = contextual.token_vectors(context_model, "Hello world").vectors
+    assert first.shape == last.shape and not np.allclose(first, last)
+    with pytest.raises(ValueError, match="layers 0 to"):
+        contextual.token_vectors(context_model, "Hello", context_model.layers + 1)
+    with pytest.raises(ValueError):
+        contextual.token_vectors(context_model, "   ")
+
+
+def test_bank_gets_a_vector_per_meaning(context_model):
+    found = contextual.word_in_context(context_model, contextual.BANK_SENTENCES, "bank")
+    assert len(found) == len(contextual.BANK_SENTENCES)
+    similarity = cosine_matrix(np.vstack([v for _, v in found]))
+    river, money = [0, 1, 4], [2, 3, 5]
+    within = np.mean([similarity[i, j] for group in (river, money) for i in group for j in group if i != j])
+    across = np.mean([similarity[i, j] for i in river for j in money])
+    assert within > across + 0.05
+
+
+def test_word_missing_from_every_sentence_gives_nothing(context_model):
+    assert contextual.word_in_context(context_model, ["No match here."], "bank") == []
+
+
+def test_static_embeddings_tell_tokens_apart(context_model):
+    whole = contextual.nearest_tokens(context_model, "king", 5)
+    piece = contextual.nearest_tokens(context_model, "##king", 5)
+    assert whole[0][0] == "king" and piece[0][0] == "##king"
+    assert "queen" in [t for t, _, _ in whole] and whole[1][2] < 1.0
+    with pytest.raises(ValueError, match="not a single token"):
+        contextual.nearest_tokens(context_model, "kingdomship")
+
+
+def test_deberta_v3_own_tokenizer():
+    require_hub("microsoft/deberta-v3-xsmall")
+    from tokenlens.loader import get_tokenizer
+
+    encoding = get_tokenizer("microsoft/deberta-v3-xsmall").tokenizer.encode("Hello world")
+    assert encoding.tokens == ["[CLS]", "▁Hello", "▁world", "[SEP]"]
+    assert encoding.ids == [1, 5365, 447, 2]
