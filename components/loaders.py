@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tokenlens.loader import LoadedTokenizer, get_tokenizer, is_loaded
+from tokenlens.tokens import Tokenized, tokenize
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -28,3 +29,13 @@ def load_with_progress(hub_ids: list[str]) -> None:
         except Exception:  # reported next to that tokenizer's view, with the reason
             pass
     bar.empty()
+
+
+@st.cache_resource(show_spinner=False, max_entries=200, ttl=3600)
+def _tokenized(hub_id: str, text: str) -> Tokenized:
+    return tokenize(cached_tokenizer(hub_id), text)
+
+
+def cached_tokenize(loaded: LoadedTokenizer, text: str) -> Tokenized:
+    """Tokenized results are immutable, so one shared copy serves every rerun and every user."""
+    return _tokenized(loaded.hub_id, text)

@@ -7,8 +7,15 @@ import streamlit as st
 from tokenlens.token_html import TOKEN_CSS, render_plain_pieces, render_tokens
 from tokenlens.tokens import Tokenized
 
+@st.cache_resource(show_spinner=False, max_entries=300, ttl=3600,
+                   hash_funcs={Tokenized: lambda t: (t.hub_id, t.source_label, t.text)})
+def _view_html(tokenized: Tokenized, view: str, show_whitespace: bool) -> str:
+    return TOKEN_CSS + render_tokens(tokenized, view=view, show_whitespace=show_whitespace)
+
+
 def token_view(tokenized: Tokenized, *, view: str = "text", show_whitespace: bool = False) -> None:
-    st.html(TOKEN_CSS + render_tokens(tokenized, view=view, show_whitespace=show_whitespace))
+    """The coloured view; cached per result object, so a rerun that changed nothing costs nothing."""
+    st.html(_view_html(tokenized, view, show_whitespace))
 
 
 def id_chips(pairs: list[tuple[int, str]]) -> None:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from components.loaders import cached_tokenizer, load_with_progress
+from components.loaders import cached_tokenize, cached_tokenizer, load_with_progress
 from components.charts import token_count_chart
 from components.model_status import source_caption, unavailable
 from components.token_view import token_legend, token_view
@@ -56,7 +56,7 @@ if not hub_ids:
     st.stop()
 
 load_with_progress(hub_ids)
-results = tokenize_with(hub_ids, prepared.text, load=cached_tokenizer)
+results = tokenize_with(hub_ids, prepared.text, load=cached_tokenizer, cut=cached_tokenize)
 token_legend()
 for result in results:
     with st.container(border=True):

@@ -71,5 +71,6 @@ def test_every_page_link_opens_inside_the_frame(app_server, browser_page):
             timeout=30_000)
         navigation = browser_page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "Compare tokenizers" in navigation and "Generation" in navigation, path
+        browser_page.get_by_text("Projector mode").wait_for(timeout=30_000)
         assert browser_page.get_by_text("Projector mode").count() == 1, path
         assert title in browser_page.locator("h1").first.inner_text(), path

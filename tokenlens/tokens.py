@@ -275,11 +275,14 @@ class TokenizerResult:
 
 
 def tokenize_with(hub_ids: list[str], text: str, *,
-                  load: Callable[[str], LoadedTokenizer] = get_tokenizer) -> list[TokenizerResult]:
+                  load: Callable[[str], LoadedTokenizer] = get_tokenizer,
+                  cut: Callable[[LoadedTokenizer, str], Tokenized] | None = None) -> list[TokenizerResult]:
     """Tokenize one text with several tokenizers; the page, the CLI and tests all call this.
 
-    `load` lets the page pass its st.cache_resource loader; a failure is an answer, not an error.
+    `load` and `cut` let the page pass its st.cache_resource loader and result cache; a failure to
+    load is an answer, not an error.
     """
+    cut = cut or tokenize
     results = []
     for hub_id in hub_ids:
         try:
@@ -287,7 +290,7 @@ def tokenize_with(hub_ids: list[str], text: str, *,
         except AssetUnavailable as err:
             results.append(TokenizerResult(hub_id, None, err.reason))
             continue
-        results.append(TokenizerResult(hub_id, tokenize(loaded, text), None, loaded.source))
+        results.append(TokenizerResult(hub_id, cut(loaded, text), None, loaded.source))
     return results
 
 
