@@ -1,4 +1,4 @@
-"""TokenLens: the frame. Pages live in pages/, logic in tokenlens/."""
+"""TokenLens: the frame. Pages live in app_pages/, logic in tokenlens/."""
 
 from pathlib import Path
 
@@ -9,13 +9,12 @@ from components.layout import projector_mode, sidebar_about
 st.set_page_config(page_title="TokenLens", page_icon="🔬", layout="wide")
 
 HERE = Path(__file__).parent
-# url paths differ from the file names on purpose: a path that names a file in pages/ makes
-# Streamlit run that file alone, in its legacy multipage mode, without this frame.
+# Short, stable url paths for shared links; the first page is the default, served at "/".
 SECTIONS = {
-    "Tokens": [("pages/tokenizer_compare.py", "Compare tokenizers", "🔤", "tokens")],
-    "Vectors": [("pages/embeddings_explorer.py", "Embeddings", "🧭", "embeddings"),
-                ("pages/song_recommender.py", "Song recommendations", "🎵", "songs")],
-    "Models": [("pages/text_generation.py", "Generation", "✍️", "generation")],
+    "Tokens": [("app_pages/tokenizer_compare.py", "Compare tokenizers", "🔤", "tokens")],
+    "Vectors": [("app_pages/embeddings_explorer.py", "Embeddings", "🧭", "embeddings"),
+                ("app_pages/song_recommender.py", "Song recommendations", "🎵", "songs")],
+    "Models": [("app_pages/text_generation.py", "Generation", "✍️", "generation")],
 }
 pages = {
     section: [st.Page(path, title=title, icon=icon, url_path=url_path)

@@ -62,7 +62,7 @@ def test_shared_url_opens_the_same_view(app_server, browser_page, artifacts):
 
 def test_every_page_link_opens_inside_the_frame(app_server, browser_page):
     """A shared link to any page keeps the navigation and the projector toggle (app.py ran)."""
-    for path, title in (("/tokens", "Compare tokenizers"), ("/embeddings", "Embeddings"),
+    for path, title in (("/", "Compare tokenizers"), ("/embeddings", "Embeddings"),
                         ("/songs", "Song"), ("/generation", "Generat")):
         browser_page.goto(app_server + path)
         wait_for_app(browser_page)
@@ -74,3 +74,4 @@ def test_every_page_link_opens_inside_the_frame(app_server, browser_page):
         browser_page.get_by_text("Projector mode").wait_for(timeout=30_000)
         assert browser_page.get_by_text("Projector mode").count() == 1, path
         assert title in browser_page.locator("h1").first.inner_text(), path
+        assert browser_page.locator('[role="dialog"]').count() == 0, path  # no "Page not found"

@@ -6,7 +6,7 @@ import pytest
 from conftest import ROOT, require_hub
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(ROOT / "pages" / "tokenizer_compare.py")
+PAGE = str(ROOT / "app_pages" / "tokenizer_compare.py")
 
 
 @pytest.fixture()

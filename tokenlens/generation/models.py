@@ -109,7 +109,11 @@ def estimate_memory(config, device: str, *, dtype: str | None = None,
 def is_causal_lm(config) -> bool:
     from transformers import MODEL_FOR_CAUSAL_LM_MAPPING
 
-    return type(config) in MODEL_FOR_CAUSAL_LM_MAPPING
+    if type(config) not in MODEL_FOR_CAUSAL_LM_MAPPING:
+        return False
+    # BERT-like configs have a causal class too, but their checkpoints are masked LMs (is_decoder off).
+    architectures = getattr(config, "architectures", None) or []
+    return not architectures or any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in architectures)
 
 
 @dataclass
@@ -217,6 +221,29 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "--", name)
 
 
+def _save_converted(model, tokenizer, folder: Path) -> None:
+    """Write dequantised weights as safetensors (save_pretrained refuses models read from GGUF)."""
+    import json
+    import shutil
+    import tempfile
+
+    from safetensors.torch import save_model
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=folder.name + "."))
+    try:
+        config = model.config.to_dict()
+        config.pop("quantization_config", None)
+        (staging / "config.json").write_text(json.dumps(config, indent=1))
+        save_model(model, str(staging / "model.safetensors"))
+        tokenizer.save_pretrained(staging)
+        (staging / "complete").write_text("ok\n")
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def _from_gguf(hub_id: str, device: str, bytes_available: int | None) -> LoadedModel:
     """The packaged GGUF, dequantised once and cached as safetensors (later loads take a second)."""
     import torch
@@ -239,10 +266,8 @@ def _from_gguf(hub_id: str, device: str, bytes_available: int | None) -> LoadedM
         model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         try:
-            model.save_pretrained(converted)
-            tokenizer.save_pretrained(converted)
-            (converted / "complete").write_text("ok\n")
-        except OSError:
+            _save_converted(model, tokenizer, converted)
+        except (OSError, ValueError):
             pass  # a read-only cache only costs the next load its conversion time
     if device.startswith("cuda"):
         model = model.to(device)

@@ -56,10 +56,8 @@ class SongData:
     @cached_property
     def play_counts(self) -> np.ndarray:
         """How often each song is played across all playlists (the popularity baseline's score)."""
-        counts = np.zeros(self.song_count, dtype=np.int64)
-        for playlist in self.playlists:
-            np.add.at(counts, np.fromiter(map(int, playlist), dtype=np.int64), 1)
-        return counts
+        ids = np.fromiter((int(song) for playlist in self.playlists for song in playlist), dtype=np.int64)
+        return np.bincount(ids, minlength=self.song_count)
 
     @cached_property
     def search_keys(self) -> list[str]:
@@ -85,13 +83,13 @@ _INTEGERS = re.compile(r"^[0-9]+(\s+[0-9]+)*$")
 def parse_playlists(raw: bytes, name: str = "train.txt") -> list[list[str]]:
     """The book's parsing: skip two metadata lines, split on whitespace, drop one-song playlists."""
     lines = _decode(name, raw)
+    for number, line in enumerate(lines[:2], start=1):
+        if line.strip() and not _INTEGERS.match(line.strip()):
+            raise SongDataError(f"{name} line {number}: expected the metadata line of numbers, "
+                                f"found {line[:60]!r}.")
     if len(lines) < 3:
         raise SongDataError(f"{name} has {len(lines)} line(s); the playlist file starts with two "
                             "metadata lines and then one playlist per line.")
-    for number in (1, 2):
-        if lines[number - 1].strip() and not _INTEGERS.match(lines[number - 1].strip()):
-            raise SongDataError(f"{name} line {number}: expected the metadata line of numbers, "
-                                f"found {lines[number - 1][:60]!r}.")
     playlists = []
     for number, line in enumerate(lines[2:], start=3):
         stripped = line.strip()

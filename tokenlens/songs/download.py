@@ -120,11 +120,10 @@ def download_file(url: str, destination: Path, *, retries: int = 3, backoff_s: f
             raise SongDataError(f"The download of {url} is not the dataset's {name}: {err}") from None
         os.replace(part, destination)
         return destination
-    raise AssetUnavailable(
-        f"{url} could not be downloaded after {retries + 1} tries ({last_error}); "
-        f"the partial file {part.name} is kept to resume next time.",
-        kind="offline",
-    )
+    kept = f"; the partial file {part.name} is kept to resume next time" if part.exists() else ""
+    reason = getattr(last_error, "reason", None) or last_error
+    raise AssetUnavailable(f"{url} could not be downloaded after {retries + 1} tries ({reason}){kept}.",
+                           kind="offline")
 
 
 def ensure_dataset(folder: Path | None = None, *, progress: Progress | None = None, retries: int = 3,
@@ -143,7 +142,7 @@ def ensure_dataset(folder: Path | None = None, *, progress: Progress | None = No
         shared = shared_folder() if use_shared else None
         if shared is None:
             raise
-        reason = err.reason if isinstance(err, AssetUnavailable) else str(err)
+        reason = (err.reason if isinstance(err, AssetUnavailable) else str(err)).rstrip(".")
         return DatasetFolder(shared, "shared copy", f"The download failed ({reason}), so the copy in "
                                                     f"{shared} is used instead.")
     _fetch_optional(folder, base_url, progress, retries, backoff_s)

@@ -156,3 +156,16 @@ def _held_out_view(data: SongData, split: HoldoutSplit) -> SongData:
 
     key = hashlib.sha256(f"{data.playlists_hash}-holdout-{split.sample}-{split.seed}".encode()).hexdigest()
     return SongData(split.train_playlists, data.titles, data.artists, data.tags, data.tag_names, key)
+
+
+def stored_evaluation(data: SongData, settings: TrainSettings = TrainSettings(), *, sample: int = 1000,
+                      seed: int = 0, context: int = 20) -> Evaluation | None:
+    """A finished evaluation saved on disk, or None (so a page can offer to run it)."""
+    split_name = f"eval-{data.playlists_hash[:16]}-{settings.key()}-"
+    folder = cache_dir() / "songs" / "evaluations"
+    for path in folder.glob(split_name + f"*-{seed}-{context}.json") if folder.is_dir() else []:
+        stored = json.loads(path.read_text())
+        if stored["cases"] <= sample:
+            stored["scores"] = [MethodScore(**score) for score in stored["scores"]]
+            return Evaluation(**stored)
+    return None
