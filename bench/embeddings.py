@@ -7,17 +7,12 @@ and resident memory with GloVe, the models and the tokenizer page's tokenizers l
 
 from __future__ import annotations
 
-import os
-import statistics
 import time
 
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from bench.common import paired, use_shared_assets
+from bench.common import rss_mib as rss_mb
 
-import psutil  # noqa: E402
-
-
-def rss_mb() -> float:
-    return psutil.Process().memory_info().rss / 2**20
+use_shared_assets()
 
 
 def best_of(fn, repeat: int = 5) -> float:
@@ -27,22 +22,6 @@ def best_of(fn, repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-def paired(ours, raw, repeat: int = 21) -> tuple[float, float, float]:
-    """Median timings, interleaved so both see the same machine load; returns (ours, raw, ratio).
-
-    Medians, not minimums: on a shared 2-core machine a single lucky run says little.
-    """
-    mine, theirs = [], []
-    for index in range(repeat):
-        if index % 2:  # alternate who goes first: the second runner finds warmer caches
-            theirs.append(best_of(raw, 1))
-            mine.append(best_of(ours, 1))
-        else:
-            mine.append(best_of(ours, 1))
-            theirs.append(best_of(raw, 1))
-    return statistics.median(mine), statistics.median(theirs), statistics.median(mine) / statistics.median(theirs)
 
 
 def line(name: str, ours: float, raw: float, ratio: float, limit: str) -> None:

@@ -7,34 +7,16 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-shared = ROOT.parent / "shared" / "hf-hub"
-if shared.is_dir():
-    os.environ.setdefault("HF_HUB_CACHE", str(shared))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from bench.common import median_time as _median_time
+from bench.common import rss_mib as _rss_mib
+from bench.common import use_shared_assets
+
+use_shared_assets()
 
 PROMPT = "The history of the printing press begins in"
 MODELS = {"sshleifer/tiny-gpt2": 64, "HuggingFaceTB/SmolLM2-135M-Instruct": 32}
-
-
-def _rss_mib() -> float:
-    import psutil
-
-    return psutil.Process().memory_info().rss / 2**20
-
-
-def _median_time(work, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bench_model(hub_id: str, new_tokens: int, repeats: int = 5) -> None:

@@ -7,25 +7,14 @@ Options: --epochs N (default 5, the book's), --data DIR, --skip-training.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
-import psutil
+from bench.common import median_time, use_shared_assets
+from bench.common import rss_mib as rss_mb
 
-
-def rss_mb() -> float:
-    return psutil.Process().memory_info().rss / 2**20
-
-
-def median_time(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+use_shared_assets()
 
 
 def main(argv=None) -> int:

@@ -10,19 +10,12 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bench.common import ROOT, use_shared_assets
 
 
 def _shared_env() -> dict:
-    env = dict(os.environ)
-    shared = ROOT.parent / "shared" / "hf-hub"
-    if shared.is_dir():
-        env.setdefault("HF_HUB_CACHE", str(shared))
-    env.setdefault("HF_HUB_OFFLINE", "1")
-    return env
+    return use_shared_assets()
 
 
 COLD_SNIPPET = r"""

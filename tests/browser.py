@@ -29,6 +29,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_up(health_url: str, process: subprocess.Popen, *, timeout_s: float, log_name: str) -> None:
+    """Poll a server's health URL until it answers 200; RuntimeError if it dies or takes too long."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(health_url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the server at {health_url} did not start; see {log_name}")
+        time.sleep(0.3)
+
+
 @contextmanager
 def streamlit_server(script: str = "app.py", env: dict | None = None):
     port = free_port()
@@ -41,17 +56,7 @@ def streamlit_server(script: str = "app.py", env: dict | None = None):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
+        wait_until_up(url + "/_stcore/health", process, timeout_s=60, log_name=log.name)
         yield url
     finally:
         process.terminate()

@@ -8,11 +8,10 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import free_port, wait_until_up
 
 from conftest import require_hub
 from tokenlens.generation import GenerationSettings, generate, prepare_prompt
@@ -20,14 +19,6 @@ from tokenlens.generation.backend import BackendError, OpenAIBackend
 from tokenlens.generation.models import get_model
 
 TINY = "sshleifer/tiny-gpt2"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -38,24 +29,17 @@ def served():
     cli = shutil.which("transformers", path=str(Path(sys.executable).parent))
     if cli is None:
         pytest.skip("the transformers command is not installed")
-    port = _free_port()
+    port = free_port()
     log = open(Path(__file__).parents[1] / "test-artifacts" / "transformers-serve.log", "w") \
         if (Path(__file__).parents[1] / "test-artifacts").is_dir() else subprocess.DEVNULL
     process = subprocess.Popen([cli, "serve", TINY, "--host", "127.0.0.1", "--port", str(port), "--device", "cpu"],
                                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("transformers serve did not start; see test-artifacts/transformers-serve.log")
-            time.sleep(0.5)
+        try:
+            wait_until_up(url + "/health", process, timeout_s=90, log_name="test-artifacts/transformers-serve.log")
+        except RuntimeError as err:
+            pytest.fail(str(err))
         yield url + "/v1"
     finally:
         process.terminate()
@@ -77,7 +61,7 @@ def test_streamed_completion_equals_the_in_process_greedy_text(served):
 
 
 def test_an_endpoint_that_is_down():
-    backend = OpenAIBackend(f"http://127.0.0.1:{_free_port()}/v1", TINY, timeout_s=3)
+    backend = OpenAIBackend(f"http://127.0.0.1:{free_port()}/v1", TINY, timeout_s=3)
     with pytest.raises(BackendError, match="Nothing answers"):
         list(backend.stream("Hello"))
     with pytest.raises(BackendError, match="not an http"):

@@ -20,7 +20,7 @@ from tokenizers import Tokenizer
 
 from . import standins
 from .catalog import TOKENIZERS, TokenizerSpec, tokenizer_spec
-from .hub import AssetUnavailable, HubFile, hub_file, hub_reachable
+from .hub import AssetUnavailable, HubFile, hub_file
 from .paths import atomic_write_bytes, cache_dir
 
 
