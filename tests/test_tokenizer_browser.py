@@ -17,6 +17,9 @@ def test_default_page_shows_coloured_tokens(app_server, browser_page, artifacts)
     require_hub("gpt2")
     browser_page.goto(app_server + "/")
     wait_for_app(browser_page)
+    # A cold server loads the tokenizers one after another: wait for all the views, then count.
+    browser_page.wait_for_function("() => document.querySelectorAll('.tl-box').length >= 9", timeout=120_000)
+    wait_for_app(browser_page)
     boxes = token_boxes(browser_page)
     assert boxes.count() == 9
     first = browser_page.locator(".tl-box .t").first
