@@ -5,8 +5,8 @@ import streamlit as st
 
 from components.loaders import cached_tokenize, cached_tokenizer, load_with_progress
 from components.charts import token_count_chart
-from components.model_status import source_caption, unavailable
-from components.token_view import token_legend, token_view
+from components.model_status import unavailable
+from components.token_view import token_legend, token_panels
 from tokenlens.catalog import BOOK_TOKENIZERS, TOKENIZERS
 from tokenlens.hub import AssetUnavailable
 from tokenlens.text_input import MAX_CHARS, PRESET_LABELS, PRESETS, prepare_text
@@ -59,15 +59,9 @@ load_with_progress(hub_ids)
 results = tokenize_with(hub_ids, prepared.text, load=cached_tokenizer, cut=cached_tokenize)
 token_legend()
 for result in results:
-    with st.container(border=True):
-        if result.error:
-            unavailable(result.hub_id, result.error)
-            continue
-        tokenized = result.tokenized
-        st.markdown(f"**{tokenized.name}** · `{result.hub_id}` · {tokenized.algorithm} · "
-                    f"**{tokenized.stats.tokens:,} tokens**")
-        token_view(tokenized, view=view, show_whitespace=show_whitespace)
-        source_caption(result.source)
+    if result.error:
+        unavailable(result.hub_id, result.error)
+token_panels(results, view=view, show_whitespace=show_whitespace)
 
 rows = stats_rows(results)
 if rows:

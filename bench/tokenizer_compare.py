@@ -13,9 +13,7 @@ import time
 
 from bench.common import ROOT, use_shared_assets
 
-
-def _shared_env() -> dict:
-    return use_shared_assets()
+use_shared_assets()
 
 
 COLD_SNIPPET = r"""
@@ -51,7 +49,7 @@ def cold(repeats: int = 3) -> tuple[float, float, int]:
             paths.append(load_tokenizer(hub_id).source.path)
         except AssetUnavailable:
             pass
-    env = _shared_env()
+    env = dict(os.environ)
 
     def timed(mode: str) -> float:
         runs = [float(subprocess.run([sys.executable, "-c", COLD_SNIPPET, mode, json.dumps(paths)], cwd=ROOT,
@@ -123,7 +121,7 @@ def browser_end_to_end(repeats: int = 3) -> dict:
         ("tokenlens", "app.py", "/?preset=custom", ".tl-box"),
         ("naive floor", "bench/naive_floor_app.py", "/", ".tl-box"),
     ):
-        env = {**_shared_env(), "PYTHONPATH": str(ROOT)}
+        env = {"PYTHONPATH": str(ROOT)}
         with streamlit_server(script, env=env) as url, chromium_page() as page:
             page.goto(url + query)
             wait_for_app(page)
@@ -135,8 +133,13 @@ def browser_end_to_end(repeats: int = 3) -> dict:
                 area.fill(marker + " " + text)
                 start = time.perf_counter()
                 area.press("Control+Enter")
+                # The views are in the page (naive floor) or in its same-origin iframe (TokenLens).
                 page.wait_for_function(
-                    """([sel, marker]) => { const boxes = [...document.querySelectorAll(sel)];
+                    """([sel, marker]) => {
+                        const docs = [document, ...[...document.querySelectorAll('iframe')]
+                            .map(f => { try { return f.contentDocument; } catch (e) { return null; } })
+                            .filter(Boolean)];
+                        const boxes = docs.flatMap(d => [...d.querySelectorAll(sel)]);
                         return boxes.length >= 9 && boxes.every(b => b.textContent.includes(marker)); }""",
                     arg=[selector, marker], timeout=120_000)
                 wait_for_app(page)

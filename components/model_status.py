@@ -8,12 +8,8 @@ from tokenlens.loader import Source
 
 
 def source_caption(source: Source | None) -> None:
-    if source is None:
-        return
-    if source.is_standin:
-        st.caption(f"📦 Stand-in: {source.label}. Same ids as the hub version (tested).")
-    else:
-        st.caption(f"🤗 {source.label}")
+    if source is not None:
+        st.caption(source.caption)
 
 
 def unavailable(name: str, reason: str) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tokenlens.token_html import TOKEN_CSS, render_plain_pieces, render_tokens
-from tokenlens.tokens import Tokenized
+from tokenlens.token_html import TOKEN_CSS, panels_document, render_plain_pieces, render_tokens
+from tokenlens.tokens import TokenizerResult, Tokenized
+
 
 @st.cache_resource(show_spinner=False, max_entries=300, ttl=3600,
                    hash_funcs={Tokenized: lambda t: (t.hub_id, t.source_label, t.text)})
@@ -16,6 +17,19 @@ def _view_html(tokenized: Tokenized, view: str, show_whitespace: bool) -> str:
 def token_view(tokenized: Tokenized, *, view: str = "text", show_whitespace: bool = False) -> None:
     """The coloured view; cached per result object, so a rerun that changed nothing costs nothing."""
     st.html(_view_html(tokenized, view, show_whitespace))
+
+
+@st.cache_resource(show_spinner=False, max_entries=100, ttl=3600, hash_funcs={
+    TokenizerResult: lambda r: (r.hub_id, r.source.label if r.source else None,
+                                r.tokenized.text if r.tokenized else None)})
+def _panels_document(results: list[TokenizerResult], view: str, show_whitespace: bool, font_px: int) -> str:
+    return panels_document(results, view=view, show_whitespace=show_whitespace, font_px=font_px)
+
+
+def token_panels(results: list[TokenizerResult], *, view: str = "text", show_whitespace: bool = False) -> None:
+    """Every tokenizer's view in one iframe document that runs no scripts (see panels_document)."""
+    font_px = 22 if st.session_state.get("projector") else 15
+    st.iframe(_panels_document(results, view, show_whitespace, font_px), height="content")
 
 
 def id_chips(pairs: list[tuple[int, str]]) -> None:

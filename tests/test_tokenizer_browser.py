@@ -8,9 +8,14 @@ from browser import wait_for_app
 from conftest import require_hub
 
 
+def views(page):
+    """The token views live in one iframe document (see tokenlens.token_html.panels_document)."""
+    return page.frame_locator("iframe").first
+
+
 def token_boxes(page):
-    page.wait_for_selector(".tl-box .t", timeout=90_000)
-    return page.locator(".tl-box")
+    views(page).locator(".tl-box > span").first.wait_for(timeout=90_000)
+    return views(page).locator(".tl-box")
 
 
 def test_default_page_shows_coloured_tokens(app_server, browser_page, artifacts):
@@ -18,14 +23,14 @@ def test_default_page_shows_coloured_tokens(app_server, browser_page, artifacts)
     browser_page.goto(app_server + "/")
     wait_for_app(browser_page)
     # A cold server loads the tokenizers one after another: wait for all the views, then count.
-    browser_page.wait_for_function("() => document.querySelectorAll('.tl-box').length >= 9", timeout=120_000)
+    views(browser_page).locator(".tl-box").nth(8).wait_for(timeout=120_000)
     wait_for_app(browser_page)
     boxes = token_boxes(browser_page)
     assert boxes.count() == 9
-    first = browser_page.locator(".tl-box .t").first
+    first = views(browser_page).locator(".tl-box > span").first
     colour = first.evaluate("el => getComputedStyle(el).backgroundColor")
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
-    assert browser_page.locator(".tl-box .t").count() > 300
+    assert views(browser_page).locator(".tl-box > span").count() > 300
     browser_page.screenshot(path=str(artifacts / "tokenizers-default.png"), full_page=True)
 
 
@@ -39,13 +44,11 @@ def test_typed_html_and_script_stay_inert_text(app_server, browser_page, artifac
     area = browser_page.locator("textarea").first
     area.fill(evil)
     area.press("Control+Enter")
-    browser_page.wait_for_function(
-        "() => [...document.querySelectorAll('.tl-box')].some(b => b.textContent.includes('onerror'))",
-        timeout=60_000)
+    views(browser_page).locator(".tl-box", has_text="onerror").first.wait_for(timeout=60_000)
     wait_for_app(browser_page)
-    texts = browser_page.locator(".tl-box").all_text_contents()
+    texts = views(browser_page).locator(".tl-box").all_text_contents()
     assert any(evil in t.replace("\u200b", "") for t in texts)
-    assert browser_page.locator(".tl-box img, .tl-box script").count() == 0
+    assert views(browser_page).locator(".tl-box img, .tl-box script").count() == 0
     assert dialogs == []
     browser_page.screenshot(path=str(artifacts / "tokenizers-html-inert.png"), full_page=True)
 
@@ -56,9 +59,9 @@ def test_shared_url_opens_the_same_view(app_server, browser_page, artifacts):
     wait_for_app(browser_page)
     boxes = token_boxes(browser_page)
     assert boxes.count() == 1
-    assert boxes.first.locator(".t").count() == 2
+    assert boxes.first.locator(":scope > span").count() == 2
     assert "15496" in boxes.first.text_content() and "995" in boxes.first.text_content()
-    font = browser_page.locator(".tl-box").first.evaluate("el => getComputedStyle(el).fontSize")
+    font = views(browser_page).locator(".tl-box").first.evaluate("el => getComputedStyle(el).fontSize")
     assert font == "22px"  # projector mode from the link
     browser_page.screenshot(path=str(artifacts / "tokenizers-shared-url.png"))
 

@@ -18,9 +18,10 @@ def page():
 def test_default_view_shows_every_available_book_tokenizer(page):
     page.run()
     assert not page.exception
-    headers = [m.value for m in page.markdown if m.value.startswith("**")]
-    assert any("`gpt2`" in h and "tokens**" in h for h in headers)
-    assert len(headers) == 9  # the ten book tokenizers but galactica, which ../shared lacks
+    views = "".join(e.proto.srcdoc for e in page.main if getattr(e, "type", None) == "iframe")
+    assert "<script" not in views
+    assert views.count('class="tl-panel"') == 9  # the ten book tokenizers but galactica, which ../shared lacks
+    assert '<code>gpt2</code> · byte-level BPE · <strong>49 tokens</strong>' in views
     assert any("facebook/galactica-1.3b" in w.value and "unavailable" in w.value for w in page.warning)
     table = page.dataframe[0].value
     gpt2 = table[table["tokenizer"] == "gpt2"].iloc[0]

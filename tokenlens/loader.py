@@ -35,6 +35,13 @@ class Source:
     def is_standin(self) -> bool:
         return self.kind == "packaged"
 
+    @property
+    def caption(self) -> str:
+        """Where this came from, in the words the page shows."""
+        if self.is_standin:
+            return f"📦 Stand-in: {self.label}. Same ids as the hub version (tested)."
+        return f"🤗 {self.label}"
+
 
 @dataclass(frozen=True)
 class LoadedTokenizer:
