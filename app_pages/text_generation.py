@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from components.generation_loaders import cached_model, cached_reference_tokenizer
+from components.generation_loaders import cached_model
+from components.loaders import cached_tokenizer
 from components.generation_view import speed_metrics, top_k_stepper
 from components.model_status import source_caption, unavailable
 from components.token_view import id_chips, token_legend, token_view
@@ -62,7 +63,7 @@ st.subheader("The prompt as the model's tokenizer sees it")
 reference = None
 if model_id:
     try:
-        reference = cached_reference_tokenizer(model_id)
+        reference = cached_tokenizer(model_id)
     except AssetUnavailable:
         reference = None  # e.g. SmolLM2 offline: its packaged GGUF carries the tokenizer, shown after loading
 if reference is not None and prompt_text.strip():

@@ -5,16 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from tokenlens.generation.models import LoadedModel, get_model
-from tokenlens.loader import LoadedTokenizer, get_tokenizer
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def cached_model(hub_id: str) -> LoadedModel:
     """Failures raise and are not cached: a model that becomes available is tried again."""
     return get_model(hub_id)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def cached_reference_tokenizer(hub_id: str) -> LoadedTokenizer:
-    """The tokenizer page's tokenizer for a model id (works without the model's weights)."""
-    return get_tokenizer(hub_id)

@@ -44,6 +44,14 @@ def wait_until_up(health_url: str, process: subprocess.Popen, *, timeout_s: floa
         time.sleep(0.3)
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @contextmanager
 def streamlit_server(script: str = "app.py", env: dict | None = None):
     port = free_port()
@@ -59,11 +67,7 @@ def streamlit_server(script: str = "app.py", env: dict | None = None):
         wait_until_up(url + "/_stcore/health", process, timeout_s=60, log_name=log.name)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
         log.close()
 
 

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from browser import free_port, wait_until_up
+from browser import free_port, stop_process, wait_until_up
 
 from conftest import require_hub
 from tokenlens.generation import GenerationSettings, generate, prepare_prompt
@@ -42,11 +42,7 @@ def served():
             pytest.fail(str(err))
         yield url + "/v1"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def test_streamed_completion_equals_the_in_process_greedy_text(served):
