@@ -81,3 +81,30 @@ def test_every_page_link_opens_inside_the_frame(app_server, browser_page):
         assert browser_page.get_by_text("Projector mode").count() == 1, path
         assert title in browser_page.locator("h1").first.inner_text(), path
         assert browser_page.locator('[role="dialog"]').count() == 0, path  # no "Page not found"
+
+
+def test_two_users_at_once_see_their_own_text(app_server):
+    """Two browsers type different texts into the same server at the same moment."""
+    require_hub("gpt2")
+    from browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            pages = [browser.new_context(viewport={"width": 1200, "height": 900}).new_page() for _ in range(2)]
+            for page in pages:
+                page.goto(app_server + "/?tok=gpt2&tok=bert-base-uncased")
+                wait_for_app(page)
+            texts = ["apples and oranges " * 40, "rivers flow into seas " * 40]
+            for page, text in zip(pages, texts):
+                page.locator("textarea").first.fill(text)
+            for page in pages:  # both reruns start before either finishes
+                page.locator("textarea").first.press("Control+Enter")
+            for page, text, other in zip(pages, texts, reversed(texts)):
+                views(page).locator(".tl-box", has_text=text.split()[0]).first.wait_for(timeout=60_000)
+                wait_for_app(page)
+                shown = " ".join(views(page).locator(".tl-box").all_text_contents())
+                assert text.split()[0] in shown and other.split()[0] not in shown
+        finally:
+            browser.close()
