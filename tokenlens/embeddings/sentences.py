@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..catalog import SENTENCE_MODELS, unknown_name_message
-from ..hub import AssetUnavailable, hub_file, hub_reachable
-from ..paths import package_path
+from ..hub import AssetUnavailable, hub_file, hub_reachable, packaged_path
 
 BOOK_SENTENCE_MODEL = "sentence-transformers/all-mpnet-base-v2"
 PACKAGED_SENTENCE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -77,10 +76,7 @@ def load_packaged_sentence_model(requested_id: str = PACKAGED_SENTENCE_MODEL, re
     from sentence_transformers import SentenceTransformer
 
     spec = SENTENCE_MODELS[PACKAGED_SENTENCE_MODEL]
-    folder = package_path(spec.packaged.package, spec.packaged.path)
-    if folder is None:
-        raise AssetUnavailable(f"{reason} The packaged fallback is not installed (pip install {spec.packaged.pip_name}).".strip(),
-                               kind="no-package")
+    folder = packaged_path(spec.packaged, reason)
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
     return LoadedSentenceModel(requested_id, PACKAGED_SENTENCE_MODEL, spec.name, model,
                                _dimension(model), "packaged", spec.packaged.label, reason)

