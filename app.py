@@ -4,9 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.layout import projector_mode, sidebar_about
+from components.layout import frame_controls, page_config, sidebar_about
 
-st.set_page_config(page_title="TokenLens", page_icon="🔬", layout="wide")
+page_config()
 
 HERE = Path(__file__).parent
 # Short, stable url paths for shared links; the first page is the default, served at "/".
@@ -22,6 +22,6 @@ pages = {
     for section, entries in SECTIONS.items()
 }
 navigation = st.navigation({section: items for section, items in pages.items() if items})
-projector_mode()
+frame_controls(["/", *(f"/{entry[3]}" for entries in SECTIONS.values() for entry in entries)])
 sidebar_about()
 navigation.run()

@@ -3,91 +3,115 @@
 import pandas as pd
 import streamlit as st
 
-from components.loaders import cached_tokenize, cached_tokenizer, load_with_progress
 from components.charts import token_count_chart
-from components.model_status import unavailable
+from components.loaders import available_book_tokenizers, cached_tokenize, cached_tokenizer, load_with_progress
+from components.model_status import unavailable_list
+from components.page_state import PageState
 from components.token_view import token_legend, token_panels
 from tokenlens.catalog import BOOK_TOKENIZERS, TOKENIZERS
 from tokenlens.hub import AssetUnavailable
+from tokenlens.share import SHARE_TEXT_LIMIT, extra_ids, preset_after_edit, read_view, view_fields
 from tokenlens.text_input import MAX_CHARS, PRESET_LABELS, PRESETS, prepare_text
 from tokenlens.token_html import VIEWS
 from tokenlens.tokens import decode_ids, parse_ids, stats_rows, token_rows, tokenize_with
-from tokenlens.share import SHARE_TEXT_LIMIT, read_state, write_state
 
 st.title("🔤 Compare tokenizers")
 st.caption("Type or pick a text and see how each model cuts it into tokens: colours, ids and counts "
            "straight from the real tokenizers.")
 
-state = read_state(st.query_params)
-preset_keys = ["custom", *PRESETS]
-preset = st.selectbox(
-    "Text", preset_keys, index=preset_keys.index(state.preset),
-    format_func=lambda key: "Custom text" if key == "custom" else PRESET_LABELS[key],
-)
-default_text = state.text if preset == "custom" else PRESETS[preset]
-raw_text = st.text_area("Text to tokenize", value=default_text, height=150, key=f"text-{preset}",
-                        help=f"Up to {MAX_CHARS:,} characters.")
-prepared = prepare_text(raw_text)
-for notice in prepared.notices:
-    st.info(notice, icon="ℹ️")
+fields = view_fields(available_book_tokenizers())
+state = PageState("tokens", fields, from_link=lambda params: read_view(params, fields))
 
-chosen = st.multiselect("Tokenizers", list(BOOK_TOKENIZERS), default=state.catalog_ids,
-                        format_func=lambda hub_id: f"{TOKENIZERS[hub_id].name} · {hub_id}")
-extra = st.text_input("More hub ids (comma-separated)", value=", ".join(state.extra_ids),
+
+def preset_picked() -> None:
+    """A preset fills the box; "Custom text" keeps what is there, to edit."""
+    if state["preset"] != "custom":
+        state.set("text", PRESETS[state["preset"]])
+
+
+def text_edited() -> None:
+    state.set("preset", preset_after_edit(state["preset"], state["text"]))
+
+
+def keep_a_view() -> None:
+    """A segmented control can be clicked off; the views always show something."""
+    if state["view"] is None:
+        state.set("view", "text")
+
+
+inputs, outputs = st.columns([5, 8], gap="medium")
+with inputs:
+    st.selectbox("Text", ["custom", *PRESETS], key=state.key("preset"), on_change=preset_picked,
+                 format_func=lambda key: "Custom text" if key == "custom" else PRESET_LABELS[key])
+    raw_text = st.text_area("Text to tokenize", key=state.key("text"), height=130, on_change=text_edited,
+                            label_visibility="collapsed", placeholder="Type or paste a text…",
+                            help=f"Up to {MAX_CHARS:,} characters.")
+    prepared = prepare_text(raw_text)
+    for notice in prepared.notices:
+        st.caption(f"ℹ️ {notice}")
+    st.pills("Tokenizers", list(BOOK_TOKENIZERS), selection_mode="multi", key=state.key("tok"),
+             format_func=lambda hub_id: TOKENIZERS[hub_id].name)
+    st.segmented_control("Show", VIEWS, key=state.key("view"), on_change=keep_a_view,
+                         format_func={"text": "Tokens", "ids": "Ids", "both": "Tokens + ids"}.get)
+    st.toggle("Show whitespace as · → ↵", key=state.key("ws"))
+    chart_slot = st.container()
+    with st.expander("➕ Any tokenizer from the hub", expanded=bool(state["hub"])):
+        st.text_input("Hub ids (comma-separated)", key=state.key("hub"),
                       placeholder="e.g. meta-llama/Llama-3.2-1B, openai-community/gpt2-large")
-extra_ids = [part.strip() for part in extra.split(",") if part.strip()]
-hub_ids = list(dict.fromkeys(chosen + extra_ids))
 
-left, right = st.columns([2, 1])
-view = left.radio("Show", VIEWS, index=VIEWS.index(state.view), horizontal=True,
-                  format_func={"text": "Tokens", "ids": "Ids", "both": "Tokens + ids"}.get)
-show_whitespace = right.toggle("Visible whitespace (· → ↵)", value=state.whitespace)
+hub_ids = list(dict.fromkeys([*state["tok"], *extra_ids(state["hub"])]))
+preset = state["preset"]
+too_long = state.sync(omit=() if preset == "custom" else ("text",))
+if "text" in too_long:
+    inputs.caption(f"This text is longer than {SHARE_TEXT_LIMIT:,} characters, so the page link doesn't "
+                   "carry it; the tokenizers and options are still in the link.")
 
-if write_state(st.query_params, preset=preset, text=prepared.text, hub_ids=hub_ids, view=view,
-               whitespace=show_whitespace) is False:
-    st.caption(f"This text is longer than {SHARE_TEXT_LIMIT:,} characters, so the page link doesn't "
-               "carry it; the tokenizers and options are still in the link.")
-
-if not prepared.text:
-    st.info("Type a text above to see its tokens.", icon="✍️")
-    st.stop()
-if not hub_ids:
-    st.info("Pick at least one tokenizer.", icon="👆")
-    st.stop()
-
-load_with_progress(hub_ids)
-results = tokenize_with(hub_ids, prepared.text, load=cached_tokenizer, cut=cached_tokenize)
-token_legend()
-for result in results:
-    if result.error:
-        unavailable(result.hub_id, result.error)
-token_panels(results, view=view, show_whitespace=show_whitespace)
+with outputs:
+    if not prepared.text:
+        st.info("Type a text to see its tokens.", icon="✍️")
+        st.stop()
+    if not hub_ids:
+        st.info("Pick at least one tokenizer.", icon="👆")
+        st.stop()
+    load_with_progress(hub_ids)
+    results = tokenize_with(hub_ids, prepared.text, load=cached_tokenizer, cut=cached_tokenize)
+    token_panels(results, view=state["view"], show_whitespace=state["ws"])
+    token_legend()
+    unavailable_list([(TOKENIZERS[r.hub_id].name if r.hub_id in TOKENIZERS else r.hub_id, r.error, r.error_kind)
+                      for r in results if r.error])
 
 rows = stats_rows(results)
-if rows:
-    st.subheader("How they compare")
-    table = pd.DataFrame(rows)
+if not rows:
+    st.stop()
+table = pd.DataFrame(rows)
+with chart_slot:
+    st.markdown("**Tokens per tokenizer**")
     token_count_chart(table)
-    st.dataframe(table.drop(columns=["source"]), hide_index=True, width="stretch")
-    st.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"),
-                       file_name="tokenlens-stats.csv", mime="text/csv")
 
-    with st.expander("Every token, one row each"):
-        detail_id = st.selectbox("Tokenizer", table["tokenizer"].tolist(), key="details-of")
-        details = pd.DataFrame(token_rows(next(r.tokenized for r in results if r.hub_id == detail_id)))
-        st.dataframe(details, hide_index=True, width="stretch", height=320)
-        st.download_button("Download tokens (CSV)", details.to_csv(index=False).encode("utf-8"),
-                           file_name="tokenlens-tokens.csv", mime="text/csv")
+st.subheader("How they compare")
+st.dataframe(table.drop(columns=["source", "tokenizer"]), hide_index=True, width="stretch",
+             column_config={"name": st.column_config.TextColumn("tokenizer", pinned=True)})
+st.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"),
+                   file_name="tokenlens-stats.csv", mime="text/csv")
+
+loaded_ids = [r.hub_id for r in results if r.tokenized is not None]
+with st.expander("Every token, one row each"):
+    detail_id = st.selectbox("Tokenizer", loaded_ids, key="tokens.details-of",
+                             format_func=lambda hub_id: next(row["name"] for row in rows if row["tokenizer"] == hub_id))
+    details = pd.DataFrame(token_rows(next(r.tokenized for r in results if r.hub_id == detail_id)))
+    st.dataframe(details, hide_index=True, width="stretch", height=320)
+    st.download_button("Download tokens (CSV)", details.to_csv(index=False).encode("utf-8"),
+                       file_name="tokenlens-tokens.csv", mime="text/csv")
 
 st.subheader("Decode ids")
-loaded_ids = [r.hub_id for r in results if r.tokenized is not None]
-if loaded_ids:
-    decode_col, ids_col = st.columns([1, 2])
-    decode_with = decode_col.selectbox("Tokenizer", loaded_ids, key="decode-with")
-    typed = ids_col.text_input("Ids", value="3323, 622" if decode_with.startswith("microsoft/Phi-3") else "",
-                               placeholder="e.g. 3323 622")
-    if typed.strip():
-        try:
-            st.code(repr(decode_ids(cached_tokenizer(decode_with), parse_ids(typed))), language=None)
-        except (ValueError, AssetUnavailable) as err:
-            st.error(str(err))
+state.ensure_choice("dec", loaded_ids)
+decode_col, ids_col = st.columns([1, 2])
+decode_with = decode_col.selectbox("Tokenizer", loaded_ids, key=state.key("dec"),
+                                   format_func=lambda hub_id: TOKENIZERS[hub_id].name if hub_id in TOKENIZERS else hub_id)
+typed = ids_col.text_input("Ids", key=state.key("ids"), placeholder="e.g. 3323 622 (Phi-3: 'Sub' + 'ject')")
+state.sync(omit=() if preset == "custom" else ("text",))
+if typed.strip():
+    try:
+        st.code(repr(decode_ids(cached_tokenizer(decode_with), parse_ids(typed))), language=None)
+    except (ValueError, AssetUnavailable) as err:
+        st.error(str(err))

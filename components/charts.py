@@ -1,4 +1,8 @@
-"""Charts shared by pages (plotly graph_objects: plotly.express costs a second on first import)."""
+"""Charts shared by pages (plotly graph_objects: plotly.express costs a second on first import).
+
+Every chart goes through `show_chart`, so projector mode and the theme reach all of them: larger
+fonts, every category label kept, heights that grow with the labels.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,39 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.layout import chart_font_px, is_projector
 
-def token_count_chart(table: pd.DataFrame) -> None:
-    """Tokens per tokenizer, bars coloured by algorithm, ratios on hover."""
+
+def show_chart(figure: go.Figure, *, rows: int | None = None, key: str | None = None) -> None:
+    """Draw a plotly figure in the app's theme; `rows` = category labels on the y axis (all shown)."""
+    font = chart_font_px()
+    figure.update_layout(font=dict(size=font), hoverlabel=dict(font_size=font + 1))
+    if rows:
+        # Plotly drops tick labels that would overlap: give each row room for its label instead.
+        needed = int(rows * font * 2.1) + 80
+        if (figure.layout.height or 0) < needed:
+            figure.update_layout(height=needed)
+        figure.update_yaxes(tickmode="linear", dtick=1, automargin=True)
+    if is_projector() and figure.layout.height:
+        figure.update_layout(height=int(figure.layout.height * 1.25))
+    st.plotly_chart(figure, width="stretch", config={"displaylogo": False}, key=key)
+
+
+def token_count_chart(table: pd.DataFrame, *, height: int = 300) -> None:
+    """Tokens per tokenizer as horizontal bars (names readable), coloured by algorithm, fewest on top."""
     figure = go.Figure()
-    for algorithm, rows in table.groupby("algorithm", sort=False):
+    ordered = table.sort_values("tokens", ascending=True)
+    for algorithm, rows in ordered.groupby("algorithm", sort=False):
         figure.add_bar(
-            x=rows["tokenizer"], y=rows["tokens"], name=algorithm, text=rows["tokens"], textposition="outside",
-            customdata=rows[["chars/token", "bytes/token", "unknown", "vocab size"]].to_numpy(),
-            hovertemplate="%{x}<br>%{y} tokens<br>%{customdata[0]} chars/token<br>%{customdata[1]} bytes/token"
-                          "<br>%{customdata[2]} unknown<br>vocabulary %{customdata[3]:,}<extra></extra>",
+            y=rows["name"], x=rows["tokens"], name=algorithm, text=rows["tokens"], textposition="outside",
+            orientation="h", cliponaxis=False,
+            customdata=rows[["tokenizer", "chars/token", "bytes/token", "unknown", "vocab size"]].to_numpy(),
+            hovertemplate="%{y} · %{customdata[0]}<br>%{x} tokens<br>%{customdata[1]} chars/token"
+                          "<br>%{customdata[2]} bytes/token<br>%{customdata[3]} unknown"
+                          "<br>vocabulary %{customdata[4]:,}<extra></extra>",
         )
-    figure.update_layout(height=380, margin=dict(t=30, b=10), xaxis_title=None, yaxis_title="tokens",
-                         legend_title="algorithm", xaxis={"categoryorder": "total descending"})
-    st.plotly_chart(figure, width="stretch")
+    figure.update_layout(height=height, margin=dict(t=10, b=10, l=10, r=30), yaxis_title=None, xaxis_title="tokens",
+                         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, title_text=""),
+                         yaxis={"categoryorder": "array", "categoryarray": list(ordered["name"])},
+                         barmode="overlay")
+    show_chart(figure, rows=len(table))

@@ -1,29 +1,104 @@
-"""The frame every page shares: projector mode (larger fonts) and a short about box."""
+"""The frame every page shares: projector mode, the theme switch, compact page headers.
+
+Both settings travel in the link (`?big=1`, `?theme=dark`), so a lecturer's link opens large and
+in the chosen theme on every student's screen.
+"""
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
+from components.page_state import PageState
+from tokenlens.url_state import Field
+
+THEMES = ("auto", "light", "dark")
+APP_FIELDS = (Field("big", False, "bool"), Field("theme", "auto", choices=THEMES))
+
+# Streamlit sizes text in rem: a larger root size scales the whole page evenly. Charts and token
+# views size their own text (see chart_font_px and the views' font size).
+BASE_CSS = """
+<style>
+/* The first screen belongs to the content: less empty space above the title. */
+[data-testid="stMainBlockContainer"] {padding-top: 2.2rem; padding-bottom: 3rem;}
+[data-testid="stMainBlockContainer"] h1 {padding-top: 0; padding-bottom: .2rem;}
+/* Pills wrap onto more lines instead of hiding choices behind a sideways scroll. */
+[data-testid="stMain"] [data-testid="stButtonGroup"] > div:last-child {flex-wrap: wrap; overflow-x: visible;}
+</style>
+"""
 PROJECTOR_CSS = """
 <style>
-/* Streamlit sizes text in rem: a larger root size scales the whole page evenly. */
 html {font-size: 21px;}
-.tl-box {--tl-font: 22px;}
+[data-testid="stMainBlockContainer"] {max-width: 100%; padding-left: 2rem; padding-right: 2rem;}
+/* Ids and numbers never break in the middle. */
+code, [data-testid="stMetricValue"] {white-space: nowrap;}
 </style>
+"""
+# Streamlit keeps the viewer's theme choice in localStorage, one entry per page path; the switch
+# writes it for every page and reloads once. The URL carries the view, so nothing is lost.
+_THEME_SCRIPT = """
+<script>
+(() => {
+  const want = %s, paths = %s;
+  const key = p => `stActiveTheme-${p}-v2`;
+  const now = window.localStorage.getItem(key(window.location.pathname));
+  if (now === JSON.stringify(want) || (now === null && want === "System")) return;
+  paths.forEach(p => window.localStorage.setItem(key(p), JSON.stringify(want)));
+  const tries = Number(window.sessionStorage.getItem("tl-theme-reloads") || 0);
+  if (tries < 2) {  /* never loop if the browser refuses to store it */
+    window.sessionStorage.setItem("tl-theme-reloads", String(tries + 1));
+    window.location.reload();
+  }
+})();
+</script>
 """
 
 
-def projector_mode() -> bool:
-    """A sidebar toggle kept in the URL (?big=1), so a shared classroom link opens large."""
-    default = st.query_params.get("big") == "1"
-    big = st.sidebar.toggle("Projector mode (larger text)", value=default, key="projector",
-                            help="Larger fonts for a class demo; kept in the page's link.")
-    if big:
-        st.query_params["big"] = "1"
+def page_config() -> None:
+    """set_page_config before anything else: projector links open with the sidebar folded."""
+    big = st.query_params.get("big") == "1"
+    st.set_page_config(page_title="TokenLens", page_icon="🔬", layout="wide",
+                       initial_sidebar_state="collapsed" if big else "auto")
+
+
+def _keep_a_theme() -> None:
+    """A segmented control can be clicked off: that means back to following the browser."""
+    if st.session_state.get("app.theme") is None:
+        st.session_state["app.theme"] = "auto"
+
+
+def frame_controls(page_paths: list[str]) -> PageState:
+    """The sidebar's projector and theme switches, kept in the link; applies both."""
+    state = PageState("app", APP_FIELDS)
+    st.sidebar.toggle("📽️ Projector mode", key=state.key("big"),
+                      help="Larger text, charts and tables for a class; kept in the page's link.")
+    st.sidebar.segmented_control("Theme", THEMES, key=state.key("theme"), on_change=_keep_a_theme,
+                                 format_func={"auto": "Auto", "light": "☀️ Light", "dark": "🌙 Dark"}.get,
+                                 help="Auto follows your browser's light or dark setting.")
+    st.html(BASE_CSS)
+    if state["big"]:
         st.html(PROJECTOR_CSS)
-    elif "big" in st.query_params:
-        del st.query_params["big"]
-    return big
+    want = {"auto": "System", "light": "Light", "dark": "Dark"}[state["theme"] or "auto"]
+    st.html(_THEME_SCRIPT % (json.dumps(want), json.dumps(page_paths)), unsafe_allow_javascript=True)
+    state.sync(exclusive=False)
+    return state
+
+
+def is_projector() -> bool:
+    return bool(st.session_state.get("app.big"))
+
+
+def theme_type() -> str:
+    """"light" or "dark": the switch when set, else what the browser reports (light if unknown)."""
+    chosen = st.session_state.get("app.theme") or "auto"
+    if chosen != "auto":
+        return chosen
+    return st.context.theme.type or "light"
+
+
+def chart_font_px() -> int:
+    return 20 if is_projector() else 13
 
 
 def sidebar_about() -> None:

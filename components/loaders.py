@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tokenlens.catalog import BOOK_TOKENIZERS
+from tokenlens.hub import AssetUnavailable
 from tokenlens.loader import LoadedTokenizer, get_tokenizer, is_loaded
 from tokenlens.tokens import Tokenized, tokenize
 
@@ -39,3 +41,18 @@ def _tokenized(hub_id: str, text: str) -> Tokenized:
 def cached_tokenize(loaded: LoadedTokenizer, text: str) -> Tokenized:
     """Tokenized results are immutable, so one shared copy serves every rerun and every user."""
     return _tokenized(loaded.hub_id, text)
+
+
+@st.cache_resource(show_spinner=False)
+def available_book_tokenizers() -> tuple[str, ...]:
+    """The book's tokenizers this server can load: the page preselects these and no others
+    (an unavailable one stays selectable and then says why)."""
+    load_with_progress(list(BOOK_TOKENIZERS))
+    found = []
+    for hub_id in BOOK_TOKENIZERS:
+        try:
+            cached_tokenizer(hub_id)
+        except AssetUnavailable:
+            continue
+        found.append(hub_id)
+    return tuple(found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.layout import is_projector, theme_type
 from tokenlens.token_html import TOKEN_CSS, panels_document, render_plain_pieces, render_tokens
 from tokenlens.tokens import TokenizerResult, Tokenized
 
@@ -27,14 +28,17 @@ def _panels_document(results: list[TokenizerResult], view: str, show_whitespace:
 
 
 def token_panels(results: list[TokenizerResult], *, view: str = "text", show_whitespace: bool = False) -> None:
-    """Every tokenizer's view in one iframe document that runs no scripts (see panels_document)."""
-    font_px = 22 if st.session_state.get("projector") else 15
+    """Every tokenizer's view in one iframe document (see panels_document)."""
+    font_px = 22 if is_projector() else 15
     st.iframe(_panels_document(results, view, show_whitespace, font_px), height="content")
 
 
-def id_chips(pairs: list[tuple[int, str]]) -> None:
-    """Chips for (id, text) pairs, e.g. generated ids decoded one at a time."""
-    st.html(TOKEN_CSS + render_plain_pieces(pairs))
+def id_chips(pairs: list[tuple[int, str]], *, special_ids: frozenset[int] = frozenset(),
+             show_ids: bool = True) -> None:
+    """Chips for (id, text) pairs, e.g. generated ids decoded one at a time, each with its id."""
+    chips = render_plain_pieces(pairs, special_ids=frozenset(special_ids), show_ids=show_ids)
+    font = "22px" if is_projector() else "15px"
+    st.html(f'{TOKEN_CSS}<div class="{theme_type()}" style="--tl-font:{font}">{chips}</div>')
 
 
 def token_legend() -> None:

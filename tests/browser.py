@@ -77,13 +77,15 @@ def require_chromium() -> None:
 
 
 @contextmanager
-def chromium_page(viewport=(1400, 1000)):
+def chromium_page(viewport=(1400, 1000), color_scheme: str = "light"):
+    """A fresh browser (no cookies, no storage): what a student opening a shared link has."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                          color_scheme=color_scheme)
             yield context.new_page()
         finally:
             browser.close()
@@ -93,7 +95,72 @@ def wait_for_app(page, timeout_ms: int = 90_000) -> None:
     """Wait until Streamlit has finished running the script (no 'Running...' status)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     # Before the script starts there is no status widget either: wait for the page's own content.
-    page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"] >> visible=true',
+                           timeout=timeout_ms)
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=timeout_ms
     )
+
+
+def settle(page, timeout_ms: int = 90_000) -> None:
+    """After a click: give Streamlit a moment to start the rerun, then wait for it to finish."""
+    page.wait_for_timeout(400)
+    wait_for_app(page, timeout_ms)
+
+
+def pause_like_a_person(page, seconds: float = 2.0) -> None:
+    """Clicks in these tests come a few seconds apart, as a lecturer's do."""
+    page.wait_for_timeout(int(seconds * 1000))
+
+
+def widget(page, testid: str, label: str):
+    """The Streamlit widget of a kind (stRadio, stSelectbox, stToggle, ...) whose label is `label`."""
+    return page.locator(f'[data-testid="{testid}"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=label)).first
+
+
+def choose_radio(page, label: str, option: str) -> None:
+    widget(page, "stRadio", label).locator("label").filter(has_text=option).first.click()
+
+
+def radio_value(page, label: str) -> str:
+    return widget(page, "stRadio", label).locator("label:has(input:checked)").inner_text().strip()
+
+
+def choose_select(page, label: str, option: str) -> None:
+    """Open a selectbox and pick an option by its shown text."""
+    widget(page, "stSelectbox", label).locator('[data-baseweb="select"]').click()
+    page.locator('[role="option"]').filter(has_text=option).first.click()
+
+
+def select_value(page, label: str) -> str:
+    return widget(page, "stSelectbox", label).locator('[data-baseweb="select"]').inner_text().strip()
+
+
+def toggle_value(page, label: str) -> bool:
+    return widget(page, "stCheckbox", label).locator("input").is_checked()
+
+
+def type_into(page, testid: str, label: str, text: str) -> None:
+    """Replace a text box's content and commit it (Enter for inputs, Ctrl+Enter for areas)."""
+    box = widget(page, testid, label).locator("textarea, input").first
+    box.fill(text)
+    box.press("Control+Enter" if testid == "stTextArea" else "Enter")
+
+
+def query(page) -> dict[str, list[str]]:
+    from urllib.parse import parse_qs, urlparse
+
+    return parse_qs(urlparse(page.url).query)
+
+
+def wait_for_url(page, predicate, timeout_ms: int = 20_000) -> dict[str, list[str]]:
+    """Poll the address bar until `predicate(query)` holds; returns the query."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        found = query(page)
+        if predicate(found):
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the link never matched; it is {page.url}")
+        page.wait_for_timeout(200)

@@ -1,66 +1,60 @@
-"""The tokenizer page's state in its URL, so a copied link opens the same view.
+"""The tokenizer page's view in its URL, so a copied link opens the same view.
 
-Works on any mapping with `get` and `get_all` (st.query_params), so it is tested without streamlit.
+Works on any mapping with `get_all` (st.query_params, a dict of lists in tests), so it is tested
+without streamlit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from typing import Iterable
 
+from . import url_state
 from .catalog import BOOK_TOKENIZERS, TOKENIZERS
-from .text_input import MAX_CHARS, PRESETS
+from .text_input import PRESETS
 from .token_html import VIEWS
+from .url_state import Field
 
 SHARE_TEXT_LIMIT = 2_000  # longer texts make links that browsers and chat apps cut
+MAX_EXTRA_IDS = 8
+_HUB_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")
 
 
-@dataclass(frozen=True)
-class PageState:
-    preset: str
-    text: str
-    catalog_ids: list[str]
-    extra_ids: list[str]
-    view: str
-    whitespace: bool
-
-
-def read_state(params) -> PageState:
-    preset = params.get("preset") or ("custom" if params.get("text") else "book")
-    if preset != "custom" and preset not in PRESETS:
-        preset = "book"
-    ids = [i for i in params.get_all("tok") if i.strip()] or list(BOOK_TOKENIZERS)
-    view = params.get("view") or "text"
-    return PageState(
-        preset=preset,
-        text=(params.get("text") or "")[:MAX_CHARS],
-        catalog_ids=[i for i in ids if i in TOKENIZERS],
-        extra_ids=[i for i in ids if i not in TOKENIZERS][:8],
-        view=view if view in VIEWS else "text",
-        whitespace=params.get("ws") == "1",
+def view_fields(default_tokenizers: Iterable[str] = BOOK_TOKENIZERS) -> tuple[Field, ...]:
+    """The tokenizer page's fields: the text (a preset's name, or the text itself), tokenizers, view."""
+    return (
+        Field("preset", "book", choices=("custom", *PRESETS)),
+        Field("text", "", max_chars=SHARE_TEXT_LIMIT),
+        Field("tok", list(default_tokenizers), kind="list", choices=tuple(TOKENIZERS)),
+        Field("hub", "", max_chars=400),
+        Field("view", "text", choices=VIEWS),
+        Field("ws", False, kind="bool"),
+        Field("dec", "", max_chars=200),
+        Field("ids", "", max_chars=400),
     )
 
 
-def write_state(params, *, preset: str, text: str, hub_ids: list[str], view: str, whitespace: bool) -> bool:
-    """Put the state in the URL; False when the text was too long to carry."""
-    wanted: dict[str, str | list[str]] = {"preset": preset}
-    fits = True
-    if preset == "custom":
-        if len(text) <= SHARE_TEXT_LIMIT:
-            wanted["text"] = text
-        else:
-            fits = False
-    if hub_ids != list(BOOK_TOKENIZERS):
-        wanted["tok"] = hub_ids
-    if view != "text":
-        wanted["view"] = view
-    if whitespace:
-        wanted["ws"] = "1"
-    for key in ("preset", "text", "tok", "view", "ws"):
-        value = wanted.get(key)
-        current = params.get_all(key)
-        if value is None:
-            if current:
-                del params[key]
-        elif (value if isinstance(value, list) else [value]) != current:
-            params[key] = value
-    return fits
+def extra_ids(typed: str) -> list[str]:
+    """Hub ids typed in the 'more tokenizers' box (comma- or space-separated), in order, once each."""
+    return list(dict.fromkeys(part for part in re.split(r"[,\s]+", typed) if part))[:MAX_EXTRA_IDS]
+
+
+def read_view(params, fields: tuple[Field, ...]) -> dict:
+    """A link's view. Older links put typed hub ids among `tok` and gave `text` without `preset`."""
+    values = url_state.read(params, fields)
+    listed = list(params.get_all("tok")) if hasattr(params, "get_all") else []
+    typed = [item for item in listed if item not in TOKENIZERS and _HUB_ID.match(item)]
+    if typed:
+        values["hub"] = ", ".join(extra_ids(", ".join([*typed, values["hub"]])))
+        if not any(item in TOKENIZERS for item in listed):
+            values["tok"] = []
+    if not list(params.get_all("preset")) and values["text"]:
+        values["preset"] = "custom"
+    if values["preset"] != "custom":
+        values["text"] = PRESETS[values["preset"]]
+    return values
+
+
+def preset_after_edit(preset: str, text: str) -> str:
+    """Editing a preset's text makes it the visitor's own text (and the link carries it)."""
+    return preset if preset != "custom" and PRESETS.get(preset) == text else "custom"

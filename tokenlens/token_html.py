@@ -12,12 +12,25 @@ from .tokens import Tokenized, TokenGroup
 
 VIEWS = ("text", "ids", "both")
 
-_HUES = "".join(f".h{h}{{background:hsl({h} 75% 82%)}}" for h in range(360))
+# Chip colours per theme, as (saturation %, lightness %) of hsl(hue, s, l), with the chip text colour.
+# Light: pastel chips, near-black text. Dark: deep chips, near-white text. tests/test_token_views.py
+# computes WCAG contrast for all 360 hues in both themes from these very rules.
+CHIP_COLOURS = {"light": ((75, 82), "#161616"), "dark": ((45, 28), "#f4f4f4")}
+SPECIAL_COLOURS = {"light": ("#3b3b3b", "#fafafa"), "dark": ("#e8e8e8", "#111111")}
+_HUES = "".join(f".h{h}{{--h:{h}}}" for h in range(360))
 
-# Defined once per page. Pastel backgrounds with dark text read the same in light and dark themes;
-# the inset outline keeps neighbours apart even when two hues happen to be close. A chip is a
-# direct <span> child of .tl-box with a hue class (h0..h359), not an inline style: ten tokenizers
-# on 20,000 characters are 80,000 chips, and every attribute costs the browser time.
+
+def _theme_rules(theme: str, scope: str) -> str:
+    (saturation, lightness), text = CHIP_COLOURS[theme]
+    special_bg, special_text = SPECIAL_COLOURS[theme]
+    return (f"{scope}.tl-box>span{{color:{text};background:hsl(var(--h) {saturation}% {lightness}%)}}"
+            f"{scope}.tl-box>span.s{{background:{special_bg};color:{special_text}}}")
+
+
+# Defined once per page. A chip is a direct <span> child of .tl-box with a hue class (h0..h359)
+# that only sets --h, not an inline style: ten tokenizers on 20,000 characters are 80,000 chips,
+# and every attribute costs the browser time. The theme's rules pick the colours from --h; the
+# inset outline keeps neighbours apart even when two hues happen to be close.
 TOKEN_CSS = f"""
 <style>
 /* Long texts scroll inside their box, and boxes off screen are not laid out until scrolled to. */
@@ -25,21 +38,24 @@ TOKEN_CSS = f"""
   font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap;
   word-break:break-word;overflow-wrap:anywhere;tab-size:4;overflow-x:auto;line-height:2.0;
   font-size:var(--tl-font,15px);margin:.4rem 0}}
-.tl-box>span{{color:#161616;border-radius:4px;padding:1px 1px;margin:0 1px;
-  box-shadow:inset 0 0 0 1px rgba(0,0,0,.18)}}
+.tl-box>span{{border-radius:4px;padding:1px 1px;margin:0 1px;box-shadow:inset 0 0 0 1px rgba(128,128,128,.35)}}
 {_HUES}
+{_theme_rules("light", "")}
+{_theme_rules("dark", ".dark ")}
 .tl-box>span:hover{{outline:2px solid #d81b60}}
-.tl-box>span.s{{background:#3b3b3b;color:#fafafa;font-weight:600;box-shadow:inset 0 0 0 1px #000;
-  border:1px dashed #bbb}}
+.tl-box>span.s{{font-weight:600;border:1px dashed #999}}
 .tl-box>span.g{{text-decoration:underline dotted 2px;text-underline-offset:3px}}
-.tl-box>i{{font-style:normal;color:#888;border-radius:3px;
+.tl-box>i{{font-style:normal;color:#767676;border-radius:3px;
   background:repeating-linear-gradient(45deg,transparent 0 3px,rgba(128,128,128,.25) 3px 5px)}}
-.tl-box sub{{font-size:.7em;opacity:.75;margin-left:2px}}
+.dark .tl-box>i{{color:#a0a0a0}}
+/* An id is one word: it never breaks in the middle ("2990 / 0"). */
+.tl-box sub{{font-size:.72em;margin-left:3px;white-space:nowrap;overflow-wrap:normal;word-break:keep-all}}
+.tl-box.ids>span{{white-space:nowrap;overflow-wrap:normal;word-break:keep-all}}
 .tl-box b{{font-weight:inherit;opacity:.55}}
 .tl-panel{{border:1px solid rgba(128,128,128,.35);border-radius:.5rem;padding:.7rem 1rem;margin:0 0 1rem 0}}
 .tl-head{{font-family:inherit}}
 .tl-head code{{font-size:.85em}}
-.tl-src{{font-size:.85em;opacity:.7}}
+.tl-src{{font-size:.85em;opacity:.8}}
 </style>
 """
 
@@ -95,7 +111,7 @@ def _group_html(group: TokenGroup, view: str, show_whitespace: bool) -> str:
         body = f"{_shown(group.text, show_whitespace)}<sub>{ids}</sub>"
     else:
         body = _shown(group.text, show_whitespace) or "&#8203;"
-    return f'<span class="{classes}" title="{_attribute(token_title(group))}">{body}</span>'
+    return f'<span class="{classes}" data-tip="{_attribute(token_title(group))}">{body}</span>'
 
 
 def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: bool = False) -> str:
@@ -103,7 +119,7 @@ def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: 
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
     text = tokenized.text
-    parts: list[str] = ['<div class="tl-box">']
+    parts: list[str] = ['<div class="tl-box ids">' if view == "ids" else '<div class="tl-box">']
     cursor = 0
     real = [i for i, g in enumerate(tokenized.groups) if g.end > g.start]
     last_real = real[-1] if real else -1
@@ -111,7 +127,7 @@ def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: 
     def gap(until: int) -> None:
         nonlocal cursor
         if view != "ids" and until > cursor:
-            parts.append(f'<i title="not covered by any token">{_shown(text[cursor:until], show_whitespace)}</i>')
+            parts.append(f'<i data-tip="not covered by any token">{_shown(text[cursor:until], show_whitespace)}</i>')
         cursor = max(cursor, until)
 
     chips: dict[int, str] = {}  # a lone token's chip depends only on its id: texts repeat tokens a lot
@@ -137,13 +153,21 @@ def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: 
     return "".join(parts)
 
 
-def render_plain_pieces(pieces: Iterable[tuple[int, str]]) -> str:
-    """Coloured chips for (id, text) pairs with no source text, e.g. generated ids."""
-    chips = [
-        f'<span class="h{hue(i)}" title="id {i} · {_attribute(repr(t))}">'
-        f"{html.escape(t) or '&#8203;'}</span>"
-        for i, t in pieces
-    ]
+def render_plain_pieces(pieces: Iterable[tuple[int, str]], *, special_ids: frozenset[int] = frozenset(),
+                        show_ids: bool = True) -> str:
+    """Coloured chips for (id, text) pairs with no source text, e.g. generated ids.
+
+    With `show_ids` each chip carries its id (as the "Tokens + ids" view does); ids in
+    `special_ids` are drawn as special tokens (dark chips), as the legend says.
+    """
+    chips = []
+    for token_id, text in pieces:
+        classes = f"h{hue(token_id)}" + (" s" if token_id in special_ids else "")
+        kind = " (special)" if token_id in special_ids else ""
+        body = html.escape(text) or "&#8203;"
+        if show_ids:
+            body += f"<sub>{token_id}</sub>"
+        chips.append(f'<span class="{classes}" data-tip="id {token_id}{kind} · {_attribute(repr(text))}">{body}</span>')
     return '<div class="tl-box">' + "".join(chips) + "</div>"
 
 
@@ -168,21 +192,63 @@ def render_panels(results, *, view: str = "text", show_whitespace: bool = False)
     return "".join(parts)
 
 
+# The one script in the panels document: fixed text, never built from user input. It follows the
+# app's theme (read from the app page's own background, so it is right even on the first run,
+# when the server does not know the theme yet) and shows token details in a tooltip of our own,
+# which scales with projector mode, unlike the browser's small native one.
+PANELS_SCRIPT = """
+<div id="tl-tip" role="tooltip"></div>
+<script>
+(() => {
+  const root = document.documentElement, tip = document.getElementById("tl-tip");
+  const luminance = colour => {
+    const rgb = (colour.match(/[\\d.]+/g) || [255, 255, 255]).slice(0, 3).map(Number);
+    return (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
+  };
+  const followTheme = () => {
+    let dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+    try {
+      const app = window.parent.document.querySelector('[data-testid="stApp"]');
+      if (app) dark = luminance(window.parent.getComputedStyle(app).backgroundColor) < 0.5;
+    } catch (e) { /* not inside the app: keep the browser's preference */ }
+    root.classList.toggle("dark", dark);
+  };
+  followTheme();
+  setInterval(followTheme, 1000);
+  document.addEventListener("mouseover", event => {
+    const chip = event.target.closest("[data-tip]");
+    if (!chip) { tip.style.display = "none"; return; }
+    tip.textContent = chip.getAttribute("data-tip");
+    tip.style.display = "block";
+    const box = chip.getBoundingClientRect(), room = window.innerHeight - box.bottom;
+    tip.style.left = Math.max(4, Math.min(box.left, window.innerWidth - tip.offsetWidth - 4)) + "px";
+    tip.style.top = (room > tip.offsetHeight + 8 ? box.bottom + 6 : Math.max(4, box.top - tip.offsetHeight - 6)) + "px";
+  });
+  document.addEventListener("mouseleave", () => { tip.style.display = "none"; });
+})();
+</script>
+"""
+
+
 def panels_document(results, *, view: str = "text", show_whitespace: bool = False, font_px: int = 15) -> str:
     """render_panels as a standalone page for an iframe, with its own font size.
 
     An iframe's static document is laid out by the browser directly, about twice as fast for tens
-    of thousands of chips as the same HTML inserted (and sanitised) into the app's page. It holds no
-    script of ours, and every piece of user text in it went through html.escape. (Streamlit adds one
-    script of its own that reports the document's height, so a Content-Security-Policy forbidding
-    scripts would break the sizing.) Panels are light cards: the app's theme is not reliably known
-    on a session's first run, and a card reads the same in both themes.
+    of thousands of chips as the same HTML inserted (and sanitised) into the app's page. Every piece
+    of user text in it went through html.escape; its only script is PANELS_SCRIPT, fixed text.
+    (Streamlit adds one script of its own that reports the document's height.)
     """
     head = (
         '<!doctype html><html><head><meta charset="utf-8"><style>'
         "body{margin:0;background:transparent;font-family:'Source Sans Pro','Source Sans 3',system-ui,sans-serif;"
         f"font-size:{round(font_px * 1.07)}px}}"
         ".tl-panel{background:#fff;color:#31333f} .tl-src{color:#5f6374}"
+        ".dark .tl-panel{background:#1b1c24;color:#e6e6eb} .dark .tl-src{color:#b0b3c0}"
+        "#tl-tip{position:fixed;display:none;z-index:10;max-width:32em;white-space:pre-wrap;pointer-events:none;"
+        "font:inherit;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;line-height:1.35;"
+        "background:#262730;color:#fafafa;border-radius:6px;padding:.35em .6em;box-shadow:0 2px 8px rgba(0,0,0,.35)}"
+        ".dark #tl-tip{background:#f0f0f5;color:#15151a}"
         f".tl-box{{--tl-font:{font_px}px}}</style></head><body>"
     )
-    return head + render_panels(results, view=view, show_whitespace=show_whitespace) + "</body></html>"
+    return (head + render_panels(results, view=view, show_whitespace=show_whitespace) + PANELS_SCRIPT
+            + "</body></html>")

@@ -274,6 +274,7 @@ class TokenizerResult:
     tokenized: Tokenized | None
     error: str | None
     source: Source | None = None
+    error_kind: str | None = None  # AssetUnavailable.kind: "offline", "gated", "not-found", ...
 
 
 def tokenize_with(hub_ids: list[str], text: str, *,
@@ -290,7 +291,7 @@ def tokenize_with(hub_ids: list[str], text: str, *,
         try:
             loaded = load(hub_id)
         except AssetUnavailable as err:
-            results.append(TokenizerResult(hub_id, None, err.reason))
+            results.append(TokenizerResult(hub_id, None, err.reason, error_kind=err.kind))
             continue
         results.append(TokenizerResult(hub_id, cut(loaded, text), None, loaded.source))
     return results
@@ -319,6 +320,7 @@ def stats_rows(results: list[TokenizerResult]) -> list[dict]:
             continue
         stats = result.tokenized.stats
         rows.append({
+            "name": result.tokenized.name,
             "tokenizer": result.hub_id,
             "algorithm": result.tokenized.algorithm,
             "tokens": stats.tokens,
