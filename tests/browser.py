@@ -119,6 +119,19 @@ def widget(page, testid: str, label: str):
         has=page.locator('[data-testid="stWidgetLabel"]', has_text=label)).first
 
 
+def group_button(page, label: str, option: str):
+    """One option of a segmented control or of pills (buttons in a stButtonGroup), by its exact text."""
+    import re
+
+    return widget(page, "stButtonGroup", label).locator("button").filter(
+        has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")).first
+
+
+def button_checked(page, label: str, option: str) -> bool:
+    button = group_button(page, label, option)
+    return (button.get_attribute("aria-checked") or button.get_attribute("aria-pressed")) == "true"
+
+
 def choose_radio(page, label: str, option: str) -> None:
     widget(page, "stRadio", label).locator("label").filter(has_text=option).first.click()
 
@@ -128,13 +141,13 @@ def radio_value(page, label: str) -> str:
 
 
 def choose_select(page, label: str, option: str) -> None:
-    """Open a selectbox and pick an option by its shown text."""
-    widget(page, "stSelectbox", label).locator('[data-baseweb="select"]').click()
+    """Open a selectbox (a combobox in Streamlit 1.67) and pick an option by its shown text."""
+    widget(page, "stSelectbox", label).locator('[role="combobox"]').click()
     page.locator('[role="option"]').filter(has_text=option).first.click()
 
 
 def select_value(page, label: str) -> str:
-    return widget(page, "stSelectbox", label).locator('[data-baseweb="select"]').inner_text().strip()
+    return widget(page, "stSelectbox", label).locator('[role="combobox"]').input_value().strip()
 
 
 def toggle_value(page, label: str) -> bool:

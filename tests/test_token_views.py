@@ -8,9 +8,10 @@ import pytest
 from conftest import require_hub
 
 from tokenlens import decode_ids, load_tokenizer, parse_ids, prepare_text, tokenize
-from tokenlens.share import SHARE_TEXT_LIMIT, read_state, write_state
-from tokenlens.text_input import MAX_CHARS
-from tokenlens.token_html import hue, render_tokens
+from tokenlens import url_state
+from tokenlens.share import SHARE_TEXT_LIMIT, extra_ids, preset_after_edit, read_view, view_fields
+from tokenlens.text_input import MAX_CHARS, PRESETS
+from tokenlens.token_html import TOKEN_CSS, hue, panels_document, render_plain_pieces, render_tokens
 
 
 def test_split_emoji_is_grouped_with_its_bytes():
@@ -73,7 +74,7 @@ def test_whitespace_made_visible_and_uncovered_gaps_marked():
     tokenized = tokenize(load_tokenizer("bert-base-uncased"), "a\tb c")
     html = render_tokens(tokenized, show_whitespace=True)
     assert "→" in html and "·" in html
-    assert html.count('<i title="not covered by any token">') == 2  # BERT drops the tab and the space
+    assert html.count('<i data-tip="not covered by any token">') == 2  # BERT drops the tab and the space
     assert len(re.findall(r'class="h\d+ s"', html)) == 2  # [CLS], [SEP]
 
 
@@ -87,9 +88,78 @@ def test_views_ids_and_both():
         render_tokens(tokenized, view="pictures")
 
 
-def test_colour_follows_the_id():
-    assert hue(995) == hue(995)
-    assert len({hue(i) for i in range(15490, 15500)}) == 10
+def test_colour_follows_the_id_wherever_it_recurs():
+    require_hub("gpt2")
+    gpt2 = load_tokenizer("gpt2")
+    first, second = (render_tokens(tokenize(gpt2, text)) for text in ("Hello world", "Peace in the world"))
+    world = f'class="h{hue(995)}"'  # " world" is id 995 in both texts
+    assert world in first and world in second
+    assert len({hue(i) for i in range(15490, 15500)}) == 10  # neighbouring ids get different colours
+
+
+def test_ids_never_break_inside_a_number():
+    require_hub("gpt2")
+    tokenized = tokenize(load_tokenizer("gpt2"), "Hello world")
+    assert render_tokens(tokenized, view="ids").startswith('<div class="tl-box ids">')
+    css = re.sub(r"/\*.*?\*/", "", TOKEN_CSS, flags=re.S)
+    rules = {selector.strip(): body for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)}
+    assert "white-space:nowrap" in rules[".tl-box sub"] and "word-break:keep-all" in rules[".tl-box sub"]
+    assert "white-space:nowrap" in rules[".tl-box.ids>span"]
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a, b) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _hex(colour: str) -> tuple[float, float, float]:
+    return tuple(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+
+
+def _hsl(h: float, s: float, lightness: float) -> tuple[float, float, float]:
+    import colorsys
+
+    return colorsys.hls_to_rgb(h / 360, lightness / 100, s / 100)
+
+
+@pytest.mark.parametrize("scope", ["", ".dark "])
+def test_chip_text_meets_wcag_aa_on_every_hue(scope):
+    """Read the colours from the CSS that ships, for all 360 hues, in both themes."""
+    chip = re.search(re.escape(scope) + r"\.tl-box>span\{color:(#[0-9a-f]{6});background:hsl\(var\(--h\) "
+                     r"(\d+)% (\d+)%\)\}", TOKEN_CSS)
+    special = re.search(re.escape(scope) + r"\.tl-box>span\.s\{background:(#[0-9a-f]{6});color:(#[0-9a-f]{6})\}",
+                        TOKEN_CSS)
+    assert chip and special, f"no chip colours for scope {scope!r} in TOKEN_CSS"
+    text, saturation, lightness = _hex(chip[1]), int(chip[2]), int(chip[3])
+    worst = min(_contrast(text, _hsl(h, saturation, lightness)) for h in range(360))
+    assert worst >= 4.5, f"chip text contrast falls to {worst:.2f}:1"
+    assert _contrast(_hex(special[2]), _hex(special[1])) >= 4.5
+    # Hue classes only set --h, so these two rules decide every chip's colours.
+    assert re.findall(r"\.h\d+\{([^}]*)\}", TOKEN_CSS)[:3] == ["--h:0", "--h:1", "--h:2"]
+
+
+def test_panels_follow_the_theme_and_carry_their_own_tooltip():
+    require_hub("gpt2")
+    from tokenlens.tokens import tokenize_with
+
+    document = panels_document(tokenize_with(["gpt2"], "a <b>x</b>"))
+    assert ".dark .tl-panel{background:#1b1c24" in document
+    assert document.count("<script>") == 1 and "<b>x" not in document  # one fixed script; user text escaped
+    assert 'data-tip="id ' in document and " title=" not in document  # no native tooltip on top of ours
+
+
+def test_plain_chips_show_ids_and_mark_specials():
+    html = render_plain_pieces([(32001, "<|assistant|>"), (3323, "Sub")], special_ids=frozenset({32001}))
+    assert 'class="h' + str(hue(32001)) + ' s"' in html and "<sub>32001</sub>" in html
+    assert "&lt;|assistant|&gt;" in html and "<sub>3323</sub>" in html
+    assert "<sub>" not in render_plain_pieces([(3323, "Sub")], show_ids=False)
 
 
 def test_parse_and_decode_ids():
@@ -125,17 +195,40 @@ class FakeParams(dict):
         return [] if value is None else (value if isinstance(value, list) else [value])
 
 
-def test_share_state_round_trip():
-    params = FakeParams()
-    assert write_state(params, preset="custom", text="héllo <b>", hub_ids=["gpt2", "my/model"], view="both",
-                       whitespace=True)
-    state = read_state(params)
-    assert (state.preset, state.text, state.catalog_ids, state.extra_ids, state.view, state.whitespace) == (
-        "custom", "héllo <b>", ["gpt2"], ["my/model"], "both", True)
-    assert write_state(params, preset="custom", text="x" * (SHARE_TEXT_LIMIT + 1), hub_ids=["gpt2"], view="text",
-                       whitespace=False) is False
-    assert "text" not in params
-    assert read_state(FakeParams(preset="nonsense", view="bad")).preset == "book"
+def test_link_round_trip_of_the_tokenizer_view():
+    fields = view_fields()
+    view = {"preset": "custom", "text": "héllo <b>", "tok": ["gpt2"], "hub": "my/model", "view": "both",
+            "ws": True, "dec": "gpt2", "ids": "15496"}
+    params = FakeParams({k: v for k, v in url_state.to_params(view, fields).items() if v is not None})
+    assert read_view(params, fields) == view
+    assert url_state.too_long({**view, "text": "x" * (SHARE_TEXT_LIMIT + 1)}, fields) == ["text"]
+    assert url_state.to_params({**view, "text": "x" * (SHARE_TEXT_LIMIT + 1)}, fields)["text"] is None
+
+
+def test_links_with_bad_values_fall_back_to_the_defaults():
+    fields = view_fields()
+    got = read_view(FakeParams(preset="nonsense", view="bad", ws="yes", tok=["gpt2", "<script>"]), fields)
+    assert (got["preset"], got["view"], got["ws"], got["tok"], got["hub"]) == ("book", "text", False, ["gpt2"], "")
+    assert got["text"] == PRESETS["book"]
+
+
+def test_old_links_keep_working():
+    """Before, typed hub ids shared `tok` with catalog ids and `text` came without `preset`."""
+    got = read_view(FakeParams(text="Hello", tok=["gpt2", "openai-community/gpt2-large"]), view_fields())
+    assert (got["preset"], got["text"], got["tok"], got["hub"]) == (
+        "custom", "Hello", ["gpt2"], "openai-community/gpt2-large")
+
+
+def test_numbers_in_links_are_ascii_digits_only():
+    field = url_state.Field("n", 10, kind="int", low=1, high=50)
+    assert field.parse(["12"]) == 12
+    assert field.parse(["١٢"]) == 10 and field.parse(["99"]) == 10 and field.parse(["nan"]) == 10
+
+
+def test_editing_a_preset_makes_it_custom():
+    assert preset_after_edit("book", PRESETS["book"]) == "book"
+    assert preset_after_edit("book", PRESETS["book"] + "!") == "custom"
+    assert extra_ids("a/b, c/d  a/b\ne") == ["a/b", "c/d", "e"]
 
 
 def test_token_rows_and_relative_cost():

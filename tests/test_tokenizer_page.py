@@ -15,17 +15,51 @@ def page():
     return AppTest.from_file(PAGE, default_timeout=180)
 
 
-def test_default_view_shows_every_available_book_tokenizer(page):
+def iframe_views(page) -> str:
+    return "".join(e.proto.srcdoc for e in page.main if getattr(e, "type", None) == "iframe")
+
+
+def captions(page) -> str:
+    return " ".join(c.value for c in page.caption)
+
+
+def details(page) -> str:
+    """The administrator's detail, folded in an expander as plain text."""
+    return " ".join(t.value for t in page.get("text"))
+
+
+def test_default_view_preselects_every_available_book_tokenizer(page):
+    from tokenlens.catalog import BOOK_TOKENIZERS
+    from tokenlens.hub import AssetUnavailable
+    from tokenlens.loader import get_tokenizer
+
+    available = []
+    for hub_id in BOOK_TOKENIZERS:
+        try:
+            get_tokenizer(hub_id)
+            available.append(hub_id)
+        except AssetUnavailable:
+            pass
     page.run()
     assert not page.exception
-    views = "".join(e.proto.srcdoc for e in page.main if getattr(e, "type", None) == "iframe")
-    assert "<script" not in views
-    assert views.count('class="tl-panel"') == 9  # the ten book tokenizers but galactica, which ../shared lacks
+    views = iframe_views(page)
+    assert views.count('class="tl-panel"') == len(available) >= 5
     assert '<code>gpt2</code> · byte-level BPE · <strong>49 tokens</strong>' in views
-    assert any("facebook/galactica-1.3b" in w.value and "unavailable" in w.value for w in page.warning)
+    assert page.session_state["tokens.tok"] == available  # unavailable ones are not preselected
+    assert not page.warning  # nothing in admin language on the default view
     table = page.dataframe[0].value
-    gpt2 = table[table["tokenizer"] == "gpt2"].iloc[0]
+    gpt2 = table[table["name"] == "GPT-2"].iloc[0]
     assert gpt2["tokens"] == 49 and gpt2["unknown"] == 0
+
+
+def test_an_unavailable_tokenizer_is_one_quiet_line(page, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))  # an empty cache: galactica cannot be had
+    page.query_params["tok"] = ["gpt2", "facebook/galactica-1.3b"]
+    page.run()
+    assert not page.exception and not page.warning
+    assert "Galactica**: not available offline" in captions(page)
+    assert "HF_HUB_OFFLINE" in details(page)  # the fix, for the administrator, folded away
+    assert "/" + tmp_path.name not in details(page)  # no server path
 
 
 def test_custom_text_and_query_params(page):
@@ -34,40 +68,56 @@ def test_custom_text_and_query_params(page):
     page.run()
     assert not page.exception
     table = page.dataframe[0].value
-    assert list(table["tokenizer"]) == ["gpt2", "Xenova/gpt-4"]
+    assert list(table["name"]) == ["GPT-2", "GPT-4 (cl100k_base)"]
     assert list(table["tokens"]) == [2, 2]
-    assert page.selectbox[0].value == "custom"
+    assert page.selectbox(key="tokens.preset").value == "custom"
+
+
+def test_editing_a_preset_makes_it_custom_and_the_link_carries_it(page):
+    page.run()
+    assert page.query_params.get("preset") in (None, ["book"], "book")
+    page.text_area(key="tokens.text").input("My own words").run()
+    assert page.selectbox(key="tokens.preset").value == "custom"
+    assert page.query_params["text"] in ("My own words", ["My own words"])
+    page.selectbox(key="tokens.preset").set_value("custom").run()  # picking "Custom text" keeps the text
+    assert page.text_area(key="tokens.text").value == "My own words"
+    page.selectbox(key="tokens.preset").set_value("code").run()
+    assert page.text_area(key="tokens.text").value.startswith("def fibonacci")
+    assert "text" not in page.query_params  # the preset's name carries it
 
 
 def test_decode_box_and_bad_ids(page):
     require_hub("microsoft/Phi-3-mini-4k-instruct")
     page.query_params["tok"] = ["microsoft/Phi-3-mini-4k-instruct"]
+    page.query_params["ids"] = "3323 622"
     page.run()
     assert page.code[0].value == "'Subject'"  # the book's decode([3323, 622])
-    page.text_input[1].set_value("3323 banana").run()
+    page.text_input(key="tokens.ids").set_value("3323 banana").run()
     assert "is not a token id" in page.error[0].value
-    page.text_input[1].set_value("99999999").run()
+    page.text_input(key="tokens.ids").set_value("99999999").run()
     assert "not in microsoft/Phi-3-mini-4k-instruct's vocabulary" in page.error[0].value
 
 
 def test_empty_text_huge_text_and_unknown_model(page):
     page.run()
-    page.selectbox[0].set_value("custom").run()
-    page.text_area[0].set_value("").run()
+    page.selectbox(key="tokens.preset").set_value("custom").run()
+    page.text_area(key="tokens.text").set_value("").run()
     assert not page.exception and any("Type a text" in i.value for i in page.info)
-    page.text_area[0].set_value("ab " * 400_000).run()  # a 1.2 MB paste
-    assert not page.exception and any("shows the first 20,000" in i.value for i in page.info)
-    page.text_input[0].set_value("someone/does-not-exist, <b>bad id</b>").run()
-    warnings = " ".join(w.value for w in page.warning)
-    assert "someone/does-not-exist" in warnings and "not a valid hub id" in warnings
+    page.text_area(key="tokens.text").set_value("ab " * 400_000).run()  # a 1.2 MB paste
+    assert not page.exception and "shows the first 20,000" in captions(page)
+    page.text_input(key="tokens.hub").set_value("someone/does-not-exist, <b>bad</b>").run()
+    assert not page.exception
+    assert "someone/does\\-not\\-exist**: not available offline" in captions(page)
+    assert "\\<b\\>bad\\</b\\>**: not a valid hub id" in captions(page)  # escaped: never markup
 
 
 def test_unreachable_hub_is_named_quickly(page, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
-    page.query_params["tok"] = ["gpt2", "openai-community/gpt2-large"]
+    page.query_params["tok"] = ["gpt2"]
+    page.query_params["hub"] = "openai-community/gpt2-large"
     page.run()
     assert not page.exception
-    warning = " ".join(w.value for w in page.warning)
-    assert "openai-community/gpt2-large" in warning and "cannot be reached" in warning
-    assert list(page.dataframe[0].value["tokenizer"]) == ["gpt2"]  # the cached one still shows
+    assert "openai\\-community/gpt2\\-large**: not available offline" in captions(page)
+    assert "cannot be reached" in details(page)
+    assert list(page.dataframe[0].value["name"]) == ["GPT-2"]  # the cached one still shows
