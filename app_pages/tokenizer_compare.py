@@ -89,8 +89,13 @@ with chart_slot:
     token_count_chart(table)
 
 st.subheader("How they compare")
-st.dataframe(table.drop(columns=["source", "tokenizer"]), hide_index=True, width="stretch",
-             column_config={"name": st.column_config.TextColumn("tokenizer", pinned=True)})
+st.caption(f"The text: {rows[0]['characters']:,} characters, {rows[0]['bytes']:,} bytes in UTF-8.")
+numbers = {column: st.column_config.NumberColumn(column, width="small")
+           for column in ("tokens", "vs fewest", "chars/token", "bytes/token", "unknown", "special")}
+st.dataframe(table[["name", "algorithm", "tokens", "vs fewest", "chars/token", "bytes/token", "unknown", "special",
+                    "vocab size"]], hide_index=True, width="stretch",
+             column_config={"name": st.column_config.TextColumn("tokenizer", pinned=True), **numbers,
+                            "vocab size": st.column_config.NumberColumn("vocabulary", format="localized")})
 st.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"),
                    file_name="tokenlens-stats.csv", mime="text/csv")
 

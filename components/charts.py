@@ -16,7 +16,14 @@ from components.layout import chart_font_px, is_projector
 def show_chart(figure: go.Figure, *, rows: int | None = None, key: str | None = None) -> None:
     """Draw a plotly figure in the app's theme; `rows` = category labels on the y axis (all shown)."""
     font = chart_font_px()
-    figure.update_layout(font=dict(size=font), hoverlabel=dict(font_size=font + 1))
+    # Streamlit's chart theme sets its own small tick and legend sizes: name every one.
+    figure.update_layout(font=dict(size=font), hoverlabel=dict(font_size=font + 1), legend_font_size=font,
+                         title_font_size=font + 2)
+    figure.update_xaxes(tickfont_size=font, title_font_size=font)
+    figure.update_yaxes(tickfont_size=font, title_font_size=font)
+    for trace in figure.data:
+        if "textfont" in trace:  # numbers written on bars and cells
+            trace.textfont.size = font
     if rows:
         # Plotly drops tick labels that would overlap: give each row room for its label instead.
         needed = int(rows * font * 2.1) + 80

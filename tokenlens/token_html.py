@@ -52,6 +52,14 @@ TOKEN_CSS = f"""
 .tl-box sub{{font-size:.72em;margin-left:3px;white-space:nowrap;overflow-wrap:normal;word-break:keep-all}}
 .tl-box.ids>span{{white-space:nowrap;overflow-wrap:normal;word-break:keep-all}}
 .tl-box b{{font-weight:inherit;opacity:.55}}
+/* Chips outside the panels' document (no script there): a tooltip drawn by CSS alone, in the
+   chips' own font size, so it scales with projector mode too. */
+.tl-plain{{max-height:none;overflow:visible;content-visibility:visible}}
+.tl-plain>span{{position:relative}}
+.tl-plain>span:hover::after{{content:attr(data-tip);position:absolute;left:0;top:calc(100% + 4px);z-index:5;
+  white-space:pre;font-size:.85em;line-height:1.3;padding:.3em .55em;border-radius:6px;background:#262730;
+  color:#fafafa;font-weight:400;box-shadow:0 2px 8px rgba(0,0,0,.35);pointer-events:none}}
+.dark .tl-plain>span:hover::after{{background:#f0f0f5;color:#15151a}}
 .tl-panel{{border:1px solid rgba(128,128,128,.35);border-radius:.5rem;padding:.7rem 1rem;margin:0 0 1rem 0}}
 .tl-head{{font-family:inherit}}
 .tl-head code{{font-size:.85em}}
@@ -168,7 +176,7 @@ def render_plain_pieces(pieces: Iterable[tuple[int, str]], *, special_ids: froze
         if show_ids:
             body += f"<sub>{token_id}</sub>"
         chips.append(f'<span class="{classes}" data-tip="id {token_id}{kind} · {_attribute(repr(text))}">{body}</span>')
-    return '<div class="tl-box">' + "".join(chips) + "</div>"
+    return '<div class="tl-box tl-plain">' + "".join(chips) + "</div>"
 
 
 def render_panels(results, *, view: str = "text", show_whitespace: bool = False) -> str:
