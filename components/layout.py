@@ -62,6 +62,23 @@ def page_config() -> None:
                        initial_sidebar_state="collapsed" if big else "auto")
 
 
+# Turning projector mode on folds the sidebar, as a projector link does (once, on that click).
+_FOLD_SIDEBAR_SCRIPT = """
+<script>
+(() => {
+  const button = window.parent.document.querySelector('[data-testid="stSidebarCollapseButton"] button')
+    || document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (button) button.click();
+})();
+</script>
+"""
+
+
+def _projector_switched() -> None:
+    if st.session_state.get("app.big"):
+        st.session_state["_tl_fold_sidebar"] = True
+
+
 def _keep_a_theme() -> None:
     """A segmented control can be clicked off: that means back to following the browser."""
     if st.session_state.get("app.theme") is None:
@@ -71,7 +88,7 @@ def _keep_a_theme() -> None:
 def frame_controls(page_paths: list[str]) -> PageState:
     """The sidebar's projector and theme switches, kept in the link; applies both."""
     state = PageState("app", APP_FIELDS)
-    st.sidebar.toggle("📽️ Projector mode", key=state.key("big"),
+    st.sidebar.toggle("📽️ Projector mode", key=state.key("big"), on_change=_projector_switched,
                       help="Larger text, charts and tables for a class; kept in the page's link.")
     st.sidebar.segmented_control("Theme", THEMES, key=state.key("theme"), on_change=_keep_a_theme,
                                  format_func={"auto": "Auto", "light": "☀️ Light", "dark": "🌙 Dark"}.get,
@@ -79,6 +96,8 @@ def frame_controls(page_paths: list[str]) -> PageState:
     st.html(BASE_CSS)
     if state["big"]:
         st.html(PROJECTOR_CSS)
+    if st.session_state.pop("_tl_fold_sidebar", False):
+        st.html(_FOLD_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)
     want = {"auto": "System", "light": "Light", "dark": "Dark"}[state["theme"] or "auto"]
     st.html(_THEME_SCRIPT % (json.dumps(want), json.dumps(page_paths)), unsafe_allow_javascript=True)
     state.sync(exclusive=False)

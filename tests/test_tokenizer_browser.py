@@ -291,3 +291,17 @@ def test_two_users_at_once_see_their_own_text(app_server):
                 assert text.split()[0] in shown and other.split()[0] not in shown
         finally:
             browser.close()
+
+
+def test_projector_switch_enlarges_and_folds_the_sidebar(app_server, artifacts):
+    require_hub("gpt2")
+    with chromium_page((1280, 800)) as page:
+        open_views(page, app_server + FEW, 3)
+        widget(page, "stCheckbox", "Projector mode").locator("label").first.click()
+        settle(page)
+        wait_for_url(page, lambda q: q.get("big") == ["1"])
+        page.locator('[data-testid="stSidebar"][data-collapsed="true"]').wait_for(state="attached", timeout=10_000)
+        views(page).locator(".tl-box").first.wait_for(timeout=30_000)
+        page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'")
+        assert views(page).locator(".tl-box").first.evaluate("el => getComputedStyle(el).fontSize") == "22px"
+        page.screenshot(path=str(artifacts / "tokenizers-projector-switched-on.png"))
