@@ -5,7 +5,7 @@ import streamlit as st
 
 from components.charts import token_count_chart
 from components.loaders import available_book_tokenizers, cached_tokenize, cached_tokenizer, load_with_progress
-from components.model_status import unavailable_list
+from components.model_status import escape_markdown, unavailable_list
 from components.page_state import PageState
 from components.token_view import token_legend, token_panels
 from tokenlens.catalog import BOOK_TOKENIZERS, TOKENIZERS
@@ -119,4 +119,4 @@ if typed.strip():
     try:
         st.code(repr(decode_ids(cached_tokenizer(decode_with), parse_ids(typed))), language=None)
     except (ValueError, AssetUnavailable) as err:
-        st.error(str(err))
+        st.error(escape_markdown(str(err)))  # it quotes what was typed: shown as typed, never as Markdown
