@@ -41,22 +41,22 @@ def keep_a_view() -> None:
 
 inputs, outputs = st.columns([5, 8], gap="medium")
 with inputs:
-    st.selectbox("Text", ["custom", *PRESETS], key=state.key("preset"), on_change=preset_picked,
+    st.selectbox("Text", ["custom", *PRESETS], **state.bind("preset"), on_change=preset_picked,
                  format_func=lambda key: "Custom text" if key == "custom" else PRESET_LABELS[key])
-    raw_text = st.text_area("Text to tokenize", key=state.key("text"), height=130, on_change=text_edited,
+    raw_text = st.text_area("Text to tokenize", **state.bind("text"), height=130, on_change=text_edited,
                             label_visibility="collapsed", placeholder="Type or paste a text…",
                             help=f"Up to {MAX_CHARS:,} characters.")
     prepared = prepare_text(raw_text)
     for notice in prepared.notices:
         st.caption(f"ℹ️ {notice}")
-    st.pills("Tokenizers", list(BOOK_TOKENIZERS), selection_mode="multi", key=state.key("tok"),
+    st.pills("Tokenizers", list(BOOK_TOKENIZERS), selection_mode="multi", **state.bind("tok"),
              format_func=lambda hub_id: TOKENIZERS[hub_id].name)
-    st.segmented_control("Show", VIEWS, key=state.key("view"), on_change=keep_a_view,
+    st.segmented_control("Show", VIEWS, **state.bind("view"), on_change=keep_a_view,
                          format_func={"text": "Tokens", "ids": "Ids", "both": "Tokens + ids"}.get)
-    st.toggle("Show whitespace as · → ↵", key=state.key("ws"))
+    st.toggle("Show whitespace as · → ↵", **state.bind("ws"))
     chart_slot = st.container()
     with st.expander("➕ Any tokenizer from the hub", expanded=bool(state["hub"])):
-        st.text_input("Hub ids (comma-separated)", key=state.key("hub"),
+        st.text_input("Hub ids (comma-separated)", **state.bind("hub"),
                       placeholder="e.g. meta-llama/Llama-3.2-1B, openai-community/gpt2-large")
 
 hub_ids = list(dict.fromkeys([*state["tok"], *extra_ids(state["hub"])]))
@@ -111,9 +111,9 @@ with st.expander("Every token, one row each"):
 st.subheader("Decode ids")
 state.ensure_choice("dec", loaded_ids)
 decode_col, ids_col = st.columns([1, 2])
-decode_with = decode_col.selectbox("Tokenizer", loaded_ids, key=state.key("dec"),
+decode_with = decode_col.selectbox("Tokenizer", loaded_ids, **state.bind("dec"),
                                    format_func=lambda hub_id: TOKENIZERS[hub_id].name if hub_id in TOKENIZERS else hub_id)
-typed = ids_col.text_input("Ids", key=state.key("ids"), placeholder="e.g. 3323 622 (Phi-3: 'Sub' + 'ject')")
+typed = ids_col.text_input("Ids", **state.bind("ids"), placeholder="e.g. 3323 622 (Phi-3: 'Sub' + 'ject')")
 state.sync(omit=() if preset == "custom" else ("text",))
 if typed.strip():
     try:

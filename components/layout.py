@@ -88,9 +88,9 @@ def _keep_a_theme() -> None:
 def frame_controls(page_paths: list[str]) -> PageState:
     """The sidebar's projector and theme switches, kept in the link; applies both."""
     state = PageState("app", APP_FIELDS)
-    st.sidebar.toggle("📽️ Projector mode", key=state.key("big"), on_change=_projector_switched,
+    st.sidebar.toggle("📽️ Projector mode", **state.bind("big"), on_change=_projector_switched,
                       help="Larger text, charts and tables for a class; kept in the page's link.")
-    st.sidebar.segmented_control("Theme", THEMES, key=state.key("theme"), on_change=_keep_a_theme,
+    st.sidebar.segmented_control("Theme", THEMES, **state.bind("theme"), on_change=_keep_a_theme,
                                  format_func={"auto": "Auto", "light": "☀️ Light", "dark": "🌙 Dark"}.get,
                                  help="Auto follows your browser's light or dark setting.")
     st.html(BASE_CSS)

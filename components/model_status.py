@@ -24,7 +24,7 @@ SHORT_REASONS = {
     "not-causal-lm": "not a text-generation model",
     "no-package": "not installed here",
 }
-_PATH = re.compile(r"(?:~|/)[\w.@+-]+(?:/[\w.@+-]+)+")
+_PATH = re.compile(r"(?<![\w:/.~])~?/[\w.@+-]+(?:/[\w.@+-]+)+")  # not the path part of a URL
 
 
 def source_caption(source: Source | None) -> None:

@@ -4,11 +4,15 @@ The pattern, the same on every page:
   1. `state = PageState("tokens", FIELDS)` at the top of the page seeds each widget's session-state
      key once per session from the link (later runs never touch a widget's value again, so no
      click is ever undone by a value recomputed from the URL);
-  2. widgets take `key=state.key("param")` and never `value=`, `index=` or `default=`;
+  2. widgets take `**state.bind("param")` (their key, kept for the whole session) and never
+     `value=`, `index=` or `default=`;
   3. `state.sync()` after the widgets writes the view back into the URL for a copied link.
 
-A widget that is not drawn in a run (another page, a folded option) loses its session-state key;
-a shadow copy kept here restores it when it comes back.
+A widget that is not drawn in a run (another page, a folded option, a section after st.stop) must
+keep its value. `bind` asks Streamlit to keep it for the session (`persist_state="session"`): without
+it, the songs page's hand-built playlist came back as the link's song after switching modes
+(tests/test_songs_page.py::test_hidden_widgets_keep_their_values). The shadow copy kept here
+covers widgets drawn without `bind`.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ class PageState:
         self.fields = {field.param: field for field in fields}
         self._from_link = from_link or (lambda params: url_state.read(params, self.fields.values()))
         self._seed()
+
+    def bind(self, param: str) -> dict[str, str]:
+        """A widget's keyword arguments for `param`: its key, kept for the whole session."""
+        return {"key": self.key(param), "persist_state": "session"}
 
     def key(self, param: str) -> str:
         """The widget key that holds `param` (use it as the widget's `key=`)."""

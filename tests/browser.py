@@ -103,8 +103,12 @@ def wait_for_app(page, timeout_ms: int = 90_000) -> None:
 
 
 def settle(page, timeout_ms: int = 90_000) -> None:
-    """After a click: give Streamlit a moment to start the rerun, then wait for it to finish."""
-    page.wait_for_timeout(400)
+    """After a click: wait for the rerun to show its status, then for it to finish. The status only
+    appears after a short delay, and a quick rerun may finish before it does: both are fine."""
+    try:
+        page.wait_for_selector('[data-testid="stStatusWidget"]', timeout=1_200)
+    except Exception:  # playwright's TimeoutError: the rerun was quicker than the status delay
+        pass
     wait_for_app(page, timeout_ms)
 
 

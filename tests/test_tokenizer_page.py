@@ -123,3 +123,16 @@ def test_unreachable_hub_is_named_quickly(page, monkeypatch):
     assert "openai\\-community/gpt2\\-large**: not available offline" in captions(page)
     assert "cannot be reached" in details(page)
     assert list(page.dataframe[0].value["name"]) == ["GPT-2"]  # the cached one still shows
+
+
+def test_a_hidden_widget_keeps_its_value_when_it_comes_back(page):
+    """The decode box is not drawn while the text is empty; its ids must survive that, not revert to the link's."""
+    page.query_params["tok"] = ["gpt2"]
+    page.run()
+    page.text_input(key="tokens.ids").set_value("15496 995").run()
+    assert page.code[0].value == "'Hello world'"
+    page.text_area(key="tokens.text").set_value("").run()  # the page stops before the decode box
+    assert [w.key for w in page.text_input] == ["tokens.hub"]  # no decode box
+    page.text_area(key="tokens.text").set_value("Back again").run()
+    assert page.text_input(key="tokens.ids").value == "15496 995"
+    assert page.code[0].value == "'Hello world'"
