@@ -33,12 +33,6 @@ def text_edited() -> None:
     state.set("preset", preset_after_edit(state["preset"], state["text"]))
 
 
-def keep_a_view() -> None:
-    """A segmented control can be clicked off; the views always show something."""
-    if state["view"] is None:
-        state.set("view", "text")
-
-
 inputs, outputs = st.columns([5, 8], gap="medium")
 with inputs:
     st.selectbox("Text", ["custom", *PRESETS], **state.bind("preset"), on_change=preset_picked,
@@ -51,7 +45,7 @@ with inputs:
         st.caption(f"ℹ️ {notice}")
     st.pills("Tokenizers", list(BOOK_TOKENIZERS), selection_mode="multi", **state.bind("tok"),
              format_func=lambda hub_id: TOKENIZERS[hub_id].name)
-    st.segmented_control("Show", VIEWS, **state.bind("view"), on_change=keep_a_view,
+    st.segmented_control("Show", VIEWS, **state.bind("view"), required=True,
                          format_func={"text": "Tokens", "ids": "Ids", "both": "Tokens + ids"}.get)
     st.toggle("Show whitespace as · → ↵", **state.bind("ws"))
     chart_slot = st.container()

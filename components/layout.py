@@ -79,18 +79,12 @@ def _projector_switched() -> None:
         st.session_state["_tl_fold_sidebar"] = True
 
 
-def _keep_a_theme() -> None:
-    """A segmented control can be clicked off: that means back to following the browser."""
-    if st.session_state.get("app.theme") is None:
-        st.session_state["app.theme"] = "auto"
-
-
 def frame_controls(page_paths: list[str]) -> PageState:
     """The sidebar's projector and theme switches, kept in the link; applies both."""
     state = PageState("app", APP_FIELDS)
     st.sidebar.toggle("📽️ Projector mode", **state.bind("big"), on_change=_projector_switched,
                       help="Larger text, charts and tables for a class; kept in the page's link.")
-    st.sidebar.segmented_control("Theme", THEMES, **state.bind("theme"), on_change=_keep_a_theme,
+    st.sidebar.segmented_control("Theme", THEMES, **state.bind("theme"), required=True,
                                  format_func={"auto": "Auto", "light": "☀️ Light", "dark": "🌙 Dark"}.get,
                                  help="Auto follows your browser's light or dark setting.")
     st.html(BASE_CSS)
@@ -98,7 +92,7 @@ def frame_controls(page_paths: list[str]) -> PageState:
         st.html(PROJECTOR_CSS)
     if st.session_state.pop("_tl_fold_sidebar", False):
         st.html(_FOLD_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)
-    want = {"auto": "System", "light": "Light", "dark": "Dark"}[state["theme"] or "auto"]
+    want = {"auto": "System", "light": "Light", "dark": "Dark"}[state["theme"]]
     st.html(_THEME_SCRIPT % (json.dumps(want), json.dumps(page_paths)), unsafe_allow_javascript=True)
     state.sync(exclusive=False)
     return state

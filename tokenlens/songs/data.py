@@ -33,6 +33,7 @@ class SongData:
     tags: list[tuple[int, ...]] = field(default_factory=list)  # per song, may be empty
     tag_names: dict[int, str] = field(default_factory=dict)
     playlists_hash: str = ""  # sha256 of train.txt: the model cache key
+    single_song_ids: frozenset[int] = frozenset()  # songs of the one-song playlists the book's parsing drops
 
     @property
     def song_count(self) -> int:
@@ -80,8 +81,11 @@ def _decode(name: str, raw: bytes) -> list[str]:
 _INTEGERS = re.compile(r"^[0-9]+(\s+[0-9]+)*$")
 
 
-def parse_playlists(raw: bytes, name: str = "train.txt") -> list[list[str]]:
-    """The book's parsing: skip two metadata lines, split on whitespace, drop one-song playlists."""
+def parse_playlists(raw: bytes, name: str = "train.txt", dropped: list[str] | None = None) -> list[list[str]]:
+    """The book's parsing: skip two metadata lines, split on whitespace, drop one-song playlists.
+
+    `dropped`, when given, receives the song of each dropped one-song playlist (word2vec never sees it).
+    """
     lines = _decode(name, raw)
     for number, line in enumerate(lines[:2], start=1):
         if line.strip() and not _INTEGERS.match(line.strip()):
@@ -99,6 +103,8 @@ def parse_playlists(raw: bytes, name: str = "train.txt") -> list[list[str]]:
         songs = line.rstrip().split()
         if len(songs) > 1:
             playlists.append(songs)
+        elif songs and dropped is not None:
+            dropped.append(songs[0])
     if not playlists:
         raise SongDataError(f"{name} has no playlist of two or more songs.")
     return playlists
@@ -158,7 +164,8 @@ def load_dataset_files(files: dict[str, bytes]) -> SongData:
     missing = [name for name in REQUIRED_FILES if name not in files]
     if missing:
         raise SongDataError(f"Missing {', '.join(missing)}: the dataset needs {' and '.join(REQUIRED_FILES)}.")
-    playlists = parse_playlists(files["train.txt"])
+    single_songs: list[str] = []
+    playlists = parse_playlists(files["train.txt"], dropped=single_songs)
     titles, artists = parse_songs(files["song_hash.txt"])
     for number, playlist in enumerate(playlists):
         top = max(map(int, playlist))
@@ -172,7 +179,8 @@ def load_dataset_files(files: dict[str, bytes]) -> SongData:
         if "tag_hash.txt" in files:
             tag_names = parse_tag_names(files["tag_hash.txt"])
     digest = hashlib.sha256(files["train.txt"]).hexdigest()
-    return SongData(playlists, titles, artists, tags, tag_names, digest)
+    return SongData(playlists, titles, artists, tags, tag_names, digest,
+                    frozenset(int(song) for song in single_songs if int(song) < len(titles)))
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:

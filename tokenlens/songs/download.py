@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -28,7 +29,8 @@ class TruncatedDownload(OSError):
 class DatasetFolder:
     path: Path
     origin: str  # "cache" | "downloaded" | "shared copy" | "local folder"
-    note: str = ""  # a sentence for the page when something went differently than asked
+    note: str = ""  # a sentence for the command line when something went differently than asked
+    failure: str = ""  # why the download failed, in words (no path), when the shared copy stands in
 
 
 def default_folder() -> Path:
@@ -88,6 +90,23 @@ def _fetch_once(url: str, part: Path, name: str, progress: Progress | None, time
             raise TruncatedDownload(f"{name}: connection closed after {have + received:,} of {total:,} bytes")
 
 
+def plain_reason(error: BaseException | None, url: str) -> str:
+    """What went wrong, in words a person reads ('[Errno -2] Name or service not known' is not that)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or url
+    reason = getattr(error, "reason", None) or error
+    if isinstance(reason, socket.gaierror):
+        return f"the name {host} could not be looked up: this server has no internet connection or no DNS"
+    if isinstance(reason, (socket.timeout, TimeoutError)):
+        return f"{host} did not answer in time"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"{host} refused the connection"
+    if isinstance(reason, OSError) and getattr(reason, "strerror", None):
+        return f"{host}: {reason.strerror[:1].lower()}{reason.strerror[1:]}"
+    return str(reason)
+
+
 def download_file(url: str, destination: Path, *, retries: int = 3, backoff_s: float = 1.0,
                   timeout_s: float = 30.0, progress: Progress | None = None) -> Path:
     """Download to `destination` via `destination.part`, validating before the final rename."""
@@ -121,7 +140,7 @@ def download_file(url: str, destination: Path, *, retries: int = 3, backoff_s: f
         os.replace(part, destination)
         return destination
     kept = f"; the partial file {part.name} is kept to resume next time" if part.exists() else ""
-    reason = getattr(last_error, "reason", None) or last_error
+    reason = plain_reason(last_error, url)
     raise AssetUnavailable(f"{url} could not be downloaded after {retries + 1} tries ({reason}){kept}.",
                            kind="offline")
 
@@ -144,7 +163,8 @@ def ensure_dataset(folder: Path | None = None, *, progress: Progress | None = No
             raise
         reason = (err.reason if isinstance(err, AssetUnavailable) else str(err)).rstrip(".")
         return DatasetFolder(shared, "shared copy", f"The download failed ({reason}), so the copy in "
-                                                    f"{shared} is used instead.")
+                                                    f"{shared} is used instead.",
+                             failure=reason.replace(base_url, "") + ".")
     _fetch_optional(folder, base_url, progress, retries, backoff_s)
     return DatasetFolder(folder, "downloaded")
 
