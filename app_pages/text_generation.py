@@ -1,192 +1,273 @@
-"""Generate text: a model writes token by token, and the ids going in and coming out are shown."""
+"""Generate text: a model writes token by token, and the ids going in and coming out are shown.
+
+It opens on the book's example with no model weights at all: Phi-3's tokenizer cuts the book's
+prompt into 14350 … 32001, and decodes 3323 622 into "Sub" + "ject".
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from dataclasses import dataclass
 
 import streamlit as st
 
-from components.generation_loaders import cached_model
+from components.generation_loaders import load_model_with_progress, model_tokenizer
+from components.generation_view import (chips_legend, decoded_rows, ids_block, output_text, result_line,
+                                        speed_metrics, top_k_stepper)
 from components.loaders import cached_tokenizer
-from components.generation_view import speed_metrics, top_k_stepper
-from components.model_status import source_caption, unavailable
-from components.token_view import id_chips, token_legend, token_view
+from components.model_status import escape_markdown, short_reason, shorten_paths, unavailable
+from components.page_state import PageState
 from tokenlens.catalog import LANGUAGE_MODELS
-from tokenlens.generation import GenerationResult, GenerationSettings, prepare_prompt, stream_steps
+from tokenlens.generation import GenerationResult, GenerationSettings, PreparedPrompt, stream_steps
 from tokenlens.generation.backend import BackendError, OpenAIBackend
-from tokenlens.generation.models import PHI3_ID, cuda_available, model_choices
+from tokenlens.generation.ids import decode_with, model_prompt_view, typed_prompt_view, view_of
+from tokenlens.generation.link import OTHER, PROMPT_LINK_LIMIT, generation_fields, model_id_of
+from tokenlens.generation.models import PHI3_ID, chat_by_default, cuda_available, model_choices
 from tokenlens.generation.run import MAX_NEW_TOKENS, MAX_TOP_K
 from tokenlens.hub import AssetUnavailable
-from tokenlens.text_input import PHI3_PROMPT
-from tokenlens.tokens import decode_ids, parse_ids, tokenize
+from tokenlens.tokens import parse_ids
 
-OTHER = "other"
+SAVED = "generation.saved"  # the last generation of this session (not a widget)
+ENDPOINT_DEFAULTS = {"generation.endpoint.on": False, "generation.endpoint.url": "http://localhost:8000/v1",
+                     "generation.endpoint.model": ""}
+
+
+@dataclass
+class SavedGeneration:
+    model_id: str
+    prompt: PreparedPrompt
+    settings: GenerationSettings
+    result: GenerationResult
+
+
+def model_name(hub_id: str) -> str:
+    return LANGUAGE_MODELS[hub_id].name if hub_id in LANGUAGE_MODELS else hub_id
+
 
 st.title("✍️ Generate text")
 st.caption("The book's first experiment: a model writes an email, then we look at the token ids that went "
-           "in and came out. Every id and probability here comes from the real model.")
+           "in and came out. Every id and probability here comes from the real tokenizer and model.")
 
 has_cuda = cuda_available()
+state = PageState("generation", generation_fields(has_cuda))
 choices = [*model_choices(has_cuda), OTHER]
-chosen = st.selectbox("Model", choices, format_func=lambda i: "Another hub id…" if i == OTHER
-                      else f"{LANGUAGE_MODELS[i].name} · {i}")
-if chosen == OTHER:
-    model_id = st.text_input("Hub id of a causal language model", placeholder="e.g. Qwen/Qwen2.5-0.5B-Instruct").strip()
-else:
-    model_id = chosen
-    st.caption(LANGUAGE_MODELS[chosen].description)
-if not has_cuda:
-    st.caption(f"No CUDA GPU here: the book's {PHI3_ID} is not offered, but its tokenizer still shows the "
-               "book's prompt ids below.")
+state.ensure_choice("model", choices)
+for key, value in ENDPOINT_DEFAULTS.items():
+    st.session_state.setdefault(key, value)
+model_id = model_id_of(state["model"], state["hub"])
+name = model_name(model_id)
 
-with st.expander("Serve from an OpenAI-compatible endpoint (optional)"):
-    use_backend = st.toggle("Send prompts to an endpoint instead of this process", value=False,
-                            help="For a large class: transformers serve, vLLM, TGI or Ollama. Only the text "
-                                 "comes back, so ids and probabilities are shown for the in-process model only.")
-    backend_url = st.text_input("Endpoint URL", value="http://localhost:8000/v1")
-    backend_model = st.text_input("Model name on the endpoint", value=model_id)
 
-prompt_text = st.text_area("Prompt", value=PHI3_PROMPT, height=100, max_chars=20_000,
-                           help="The book's prompt ends with Phi-3's <|assistant|> token: the model answers next.")
-use_chat = st.toggle("Wrap in the model's chat template", value=model_id != PHI3_ID, key=f"chat-{model_id}",
-                     help="Off: the prompt goes in exactly as typed, as in the book (which wrote Phi-3's "
-                          "<|assistant|> by hand). On: the model's own chat format, as instruct models expect.")
+def model_changed() -> None:
+    """A new model brings its own chat-template default (the book's Phi-3 prompt is typed raw)."""
+    state.set("chat", chat_by_default(model_id_of(state["model"], state["hub"])))
 
-cols = st.columns(4)
-max_new_tokens = cols[0].number_input("Max new tokens", 1, MAX_NEW_TOKENS, 40)
-mode = cols[1].radio("Decoding", ["greedy", "sampling"], horizontal=True)
-seed = cols[2].number_input("Seed", 0, 2**31 - 1, 0, help="The same seed and settings give the same text.")
-top_k = cols[3].number_input("Top-k to show per step", 0, MAX_TOP_K, 5)
-temperature, top_p = 1.0, 1.0
-if mode == "sampling":
-    left, right = st.columns(2)
-    temperature = left.slider("Temperature", 0.05, 2.0, 0.8, 0.05)
-    top_p = right.slider("Top-p", 0.05, 1.0, 0.95, 0.05)
 
-st.subheader("The prompt as the model's tokenizer sees it")
-reference = None
+def stop_generation() -> None:
+    saved = st.session_state.get(SAVED)
+    if saved is not None:
+        saved.result.request_stop()
+
+
+inputs, outputs = st.columns([5, 6], gap="medium")
+with outputs:
+    st.subheader("The prompt as tokens")
+    book_slot, model_slot, decode_slot = st.container(), st.container(), st.container()
+
+# The book's example first: Phi-3's tokenizer needs no weights, so its ids show at once.
+phi3 = None
+if model_id != PHI3_ID:
+    with book_slot:
+        try:
+            phi3 = cached_tokenizer(PHI3_ID)
+        except AssetUnavailable as err:
+            unavailable("Phi-3's tokenizer", err.reason, err.kind)
+        if phi3 is not None and state["prompt"].strip():
+            ids_block("Phi-3, the book's model: the prompt as typed", typed_prompt_view(phi3, state["prompt"]),
+                      caption="" if has_cuda else "Phi-3 needs a GPU to write and this server has none; "
+                                                  "its tokenizer alone gives these ids.")
+
+with inputs:
+    st.selectbox("Model", choices, key=state.key("model"), on_change=model_changed,
+                 format_func=lambda i: "Another hub id…" if i == OTHER else LANGUAGE_MODELS[i].name)
+    if state["model"] == OTHER:
+        st.text_input("Hub id of a causal language model", key=state.key("hub"), on_change=model_changed,
+                      placeholder="e.g. Qwen/Qwen2.5-0.5B-Instruct")
+    else:
+        st.caption(f"`{state['model']}` · {LANGUAGE_MODELS[state['model']].description}")
+    st.text_area("Prompt", key=state.key("prompt"), height=110, max_chars=20_000,
+                 help="The book's prompt ends with Phi-3's <|assistant|> token: the model answers next.")
+
+# The model's own tokenizer, without its weights (a few seconds the first time on a server).
+tokenizer, tokenizer_problem = None, None
 if model_id:
-    try:
-        reference = cached_tokenizer(model_id)
-    except AssetUnavailable:
-        reference = None  # e.g. SmolLM2 offline: its packaged GGUF carries the tokenizer, shown after loading
-if reference is not None and prompt_text.strip():
-    token_view(tokenize(reference, prompt_text))
-    ids = tokenize(reference, prompt_text).ids
-    st.code(f"input_ids = {ids}", language="python")
-    source_caption(reference.source)
-    token_legend()
-elif prompt_text.strip():
-    st.caption("This model's tokenizer comes with its weights (offline: the packaged GGUF): the prompt's ids "
-               "appear under **Look inside** once it has generated.")
+    with model_slot:
+        try:
+            tokenizer = model_tokenizer(model_id, name)
+        except AssetUnavailable as err:
+            tokenizer_problem = err
+if state["chat"] is None:  # first open without `chat` in the link: the model decides
+    state.set("chat", chat_by_default(model_id))
+
+with inputs:
+    st.toggle("Wrap in the model's chat template", key=state.key("chat"),
+              help="Off: the prompt goes in exactly as typed, as in the book (which wrote Phi-3's "
+                   "<|assistant|> by hand). On: the model's own chat format, as instruct models expect.")
+    with st.expander("⚙️ Length and decoding"):
+        left, right = st.columns(2)
+        left.number_input("Max new tokens", min_value=1, max_value=MAX_NEW_TOKENS, step=1,
+                          key=state.key("max_new"))
+        right.number_input("Top-k to show per step", min_value=0, max_value=MAX_TOP_K, step=1,
+                           key=state.key("top_k"), help="How many of the likeliest next tokens each step lists.")
+        st.radio("Decoding", ["greedy", "sampling"], horizontal=True, key=state.key("mode"),
+                 help="Greedy always takes the likeliest token; sampling draws one at random by probability.")
+        if state["mode"] == "sampling":
+            first, second, third = st.columns(3)
+            first.slider("Temperature", 0.05, 2.0, step=0.05, key=state.key("temp"))
+            second.slider("Top-p", 0.05, 1.0, step=0.05, key=state.key("top_p"))
+            third.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=state.key("seed"),
+                               help="The same seed and settings give the same text.")
+    run_col, stop_col = st.columns(2)
+    start = run_col.button("Generate", type="primary", disabled=not model_id, key="generation.start",
+                           width="stretch")
+    stop_col.button("⏹ Stop", key="generation.stop", on_click=stop_generation, width="stretch",
+                    help="Stops after the current token; what was written so far stays.")
+    output_slot = st.container()
+
+too_long = state.sync(omit=() if state["model"] == OTHER else ("hub",))
+if "prompt" in too_long:
+    inputs.caption(f"This prompt is longer than {PROMPT_LINK_LIMIT:,} characters, so the page link doesn't "
+                   "carry it; the model and settings are still in the link.")
 
 try:
-    settings = GenerationSettings(max_new_tokens=int(max_new_tokens), greedy=mode == "greedy",
-                                  temperature=float(temperature), top_p=float(top_p), seed=int(seed),
-                                  top_k=int(top_k))
+    settings = GenerationSettings(max_new_tokens=int(state["max_new"]), greedy=state["mode"] == "greedy",
+                                  temperature=float(state["temp"]), top_p=float(state["top_p"]),
+                                  seed=int(state["seed"]), top_k=int(state["top_k"]))
 except ValueError as err:
-    st.error(str(err))
+    inputs.caption(f"⚠️ {escape_markdown(str(err))}")
     st.stop()
 
-run_col, stop_col = st.columns([1, 5])
-start = run_col.button("Generate", type="primary", disabled=not model_id)
-stop_col.button("⏹ Stop", help="Stops after the current token; what was written so far stays.")
+# What the model will read when Generate is pressed: the same function the generation uses.
+prompt, prompt_problem = None, None
+with model_slot:
+    if not model_id:
+        st.caption("Type a hub id to see how its tokenizer cuts the prompt.")
+    elif tokenizer_problem is not None:
+        unavailable(f"{name}'s tokenizer", tokenizer_problem.reason, tokenizer_problem.kind)
+    else:
+        try:
+            prompt, view = model_prompt_view(tokenizer, state["prompt"], chat_template=state["chat"],
+                                             max_new_tokens=settings.max_new_tokens)
+        except ValueError as err:
+            prompt_problem = str(err)
+            st.caption(f"ℹ️ {escape_markdown(prompt_problem)}")
+        else:
+            how = "with its chat template" if state["chat"] and tokenizer.has_chat_template else "as typed"
+            source = tokenizer.view.source
+            ids_block(f"{name}: what the model reads, {how}", view,
+                      caption=("📦 " if source.is_standin else "🤗 ") + source.label)
+            for notice in prompt.notices:
+                st.caption(f"ℹ️ {notice}")
+    chips_legend()
+
+with decode_slot:
+    st.text_input("Ids to decode (tokenizer.decode)", key=state.key("ids"),
+                  help="The book: decode(3323) = 'Sub', decode(622) = 'ject', decode([3323, 622]) = 'Subject'.")
+    try:
+        wanted = parse_ids(state["ids"])
+    except ValueError as err:
+        st.caption(f"⚠️ {escape_markdown(str(err))}")
+        wanted = []
+    if wanted:
+        readers = []
+        if phi3 is not None:
+            readers.append(decode_with(phi3, wanted, "Phi-3 (the book's tokenizer)"))
+        if tokenizer is not None:
+            readers.append(decode_with(tokenizer.view, wanted, name))
+        decoded_rows(readers, wanted)
+
+saved = st.session_state.get(SAVED)
+if saved is not None and not start:
+    saved.result.request_stop()  # a rerun mid-stream (Stop, or any click): the record stays as it was shown
+
 
 def stream_from_endpoint() -> None:
-    st.subheader("Output (endpoint)")
+    url, remote = st.session_state["generation.endpoint.url"], st.session_state["generation.endpoint.model"]
+    st.markdown("**Output (from the endpoint)**")
+    shown, text_slot = "", st.empty()
     try:
-        backend = OpenAIBackend(backend_url, backend_model or model_id)
-        st.write_stream(backend.stream(prompt_text, chat=use_chat, max_tokens=settings.max_new_tokens,
-                                       temperature=0.0 if settings.greedy else settings.temperature,
-                                       top_p=settings.top_p, seed=settings.seed))
+        backend = OpenAIBackend(url, remote.strip() or model_id)
+        for piece in backend.stream(state["prompt"], chat=state["chat"], max_tokens=settings.max_new_tokens,
+                                    temperature=0.0 if settings.greedy else settings.temperature,
+                                    top_p=settings.top_p, seed=settings.seed):
+            shown += piece
+            text_slot.text(shown)
     except BackendError as err:
-        st.error(f"The endpoint failed: {err}")
+        st.caption("⚠️ **The endpoint**: did not answer as expected")
+        with st.expander("Why", expanded=False):
+            st.text(shorten_paths(str(err)))
 
 
-def stream_in_process() -> None:
-    with st.status(f"Loading {model_id}…", expanded=False) as status:
-        try:
-            loaded = cached_model(model_id)
-        except AssetUnavailable as err:
-            status.update(label=f"{model_id} is unavailable", state="error")
-            unavailable(model_id, err.reason)
-            return
-        status.update(label=f"{loaded.name} ready on {loaded.device} ({loaded.parameters / 1e6:,.0f}M parameters)",
-                      state="complete")
+def generate_here() -> SavedGeneration | None:
+    if tokenizer_problem is not None:  # the why is already folded away beside the prompt's ids
+        st.caption(f"⚠️ **{escape_markdown(name)}**: {short_reason(tokenizer_problem.kind)}")
+        return None
+    if prompt is None:
+        st.caption(f"⚠️ {escape_markdown(prompt_problem or 'There is no prompt the model can read.')}")
+        return None
     try:
-        prompt = prepare_prompt(loaded.tokenizer, prompt_text, chat_template=use_chat,
-                                context_length=loaded.context_length, max_new_tokens=settings.max_new_tokens)
-    except ValueError as err:
-        st.error(str(err))
-        return
-    result = GenerationResult(prompt.ids)
+        loaded = load_model_with_progress(model_id, name)
+    except AssetUnavailable as err:
+        unavailable(name, err.reason, err.kind)
+        return None
+    fresh = SavedGeneration(model_id, prompt, settings, GenerationResult(prompt.ids))
     # Kept before streaming, so a stop (which reruns the page) still finds what was written.
-    st.session_state["generation"] = {"model_id": model_id, "prompt": prompt, "result": result}
-    for notice in prompt.notices:
-        st.info(notice, icon="ℹ️")
-    queue_note = st.empty()
+    st.session_state[SAVED] = fresh
+    queue_note, text_slot = st.empty(), st.empty()
 
     def show_position(ahead: int, in_line: int) -> None:
-        queue_note.info(f"⏳ {in_line - 1} generation(s) queued for {model_id}: you are number {ahead} in line.")
+        queue_note.caption(f"⏳ {in_line - 1} generation(s) queued for this model: you are number {ahead} in line.")
 
-    def text_pieces():
-        for step in stream_steps(loaded, prompt.ids, settings, on_wait=show_position, result=result):
-            queue_note.empty()
-            yield step.text
+    # closing(): a Stop ends this run mid-loop, and the model's turn in the queue is given back at once.
+    with closing(stream_steps(loaded, prompt.ids, settings, on_wait=show_position, result=fresh.result)) as steps:
+        for number, _ in enumerate(steps):
+            if number == 0:
+                queue_note.empty()
+            text_slot.text(fresh.result.text)
+    text_slot.empty()
+    return fresh
 
-    st.subheader("Output")
-    st.write_stream(text_pieces())
 
+with output_slot:
+    if start and st.session_state["generation.endpoint.on"]:
+        stream_from_endpoint()
+        saved = None
+    elif start:
+        st.session_state.pop(SAVED, None)
+        saved = generate_here()
+    if saved is not None and saved.model_id == model_id:
+        output_text(saved.result.text)
+        st.caption(result_line(saved.result))
+        if prompt is None or saved.prompt.ids != prompt.ids or saved.settings != settings:
+            st.caption("ℹ️ Written before the prompt or settings above changed: press Generate to run them.")
 
-if start and use_backend:
-    stream_from_endpoint()
-elif start:
-    st.session_state.pop("generation", None)
-    stream_in_process()
-
-saved = st.session_state.get("generation")
-if saved and saved["model_id"] == model_id and not (start and use_backend):
-    result, prompt = saved["result"], saved["prompt"]
-    if not start and result.finish == "running":
-        result.finish = "stopped"  # the Stop button reran the page mid-stream
-    loaded = cached_model(model_id)
-    tokenizer = loaded.tokenizer
-    if not start:
-        st.subheader("Output")
-        st.text(result.text)
-    speed_metrics(result)
-    st.caption(("📦 " if loaded.source.is_standin else "🤗 ") + f"{loaded.source.label} · {loaded.device}, "
-               f"{loaded.dtype}")
-
+if saved is not None and saved.model_id == model_id and tokenizer is not None:
+    result = saved.result
+    generated, _, _ = result.snapshot()
     st.subheader("Look inside: the ids")
-    st.markdown(f"**Input ids** ({len(prompt.ids)} tokens, each decoded alone)")
-    id_chips([(i, tokenizer.decode([i])) for i in prompt.ids])
-    st.code(f"input_ids = {list(prompt.ids)}", language="python")
-    st.markdown(f"**Generated ids** ({len(result.generated_ids)} tokens)")
-    id_chips([(s.id, s.piece) for s in result.steps])
-    st.code(f"generated_ids = {result.generated_ids}", language="python")
-
+    speed_metrics(result)
+    ids_block("Generated ids, each decoded alone", view_of(tokenizer.view.tokenizer, generated),
+              name="generated_ids")
+    if prompt is not None and saved.prompt.ids == prompt.ids:
+        st.caption(f"It read the {len(saved.prompt.ids)} input ids shown at the top.")
+    else:
+        ids_block("Input ids this generation read", view_of(tokenizer.view.tokenizer, saved.prompt.ids))
     st.subheader("Step through the model's choices")
     top_k_stepper(result)
 
-st.subheader("Decode ids")
-default_ids = "3323 622" if model_id == PHI3_ID or not saved else " ".join(map(str, saved["result"].generated_ids[:2]))
-typed = st.text_input("Ids to decode (as tokenizer.decode)", value=default_ids,
-                      help="The book: decode(3323) = 'Sub', decode(622) = 'ject', decode([3323, 622]) = 'Subject'.")
-try:
-    wanted = parse_ids(typed)
-    if wanted:
-        if reference is not None:
-            alone = [(i, decode_ids(reference, [i])) for i in wanted]
-            together = decode_ids(reference, wanted)
-        elif saved and saved["model_id"] == model_id and not (start and use_backend):
-            tokenizer = cached_model(model_id).tokenizer
-            bad = [i for i in wanted if i >= len(tokenizer)]
-            if bad:
-                raise ValueError(f"not in {model_id}'s vocabulary (0..{len(tokenizer) - 1}): {bad}")
-            alone = [(i, tokenizer.decode([i])) for i in wanted]
-            together = tokenizer.decode(wanted)
-        else:
-            alone, together = [], None
-            st.caption("Generate once to load this model's tokenizer.")
-        if together is not None:
-            id_chips(alone)
-            st.text(f"decode({wanted if len(wanted) > 1 else wanted[0]}) = {together!r}")
-except ValueError as err:
-    st.error(str(err))
+with st.expander("🌐 Serve from an OpenAI-compatible endpoint (optional)"):
+    st.toggle("Send prompts to an endpoint instead of this process", key="generation.endpoint.on",
+              help="For a large class: transformers serve, vLLM, TGI or Ollama. Only the text comes back, "
+                   "so ids and probabilities are shown for the in-process model only.")
+    st.text_input("Endpoint URL", key="generation.endpoint.url")
+    st.text_input("Model name on the endpoint", key="generation.endpoint.model", placeholder=model_id)

@@ -44,6 +44,7 @@ def id_chips(pairs: list[tuple[int, str]], *, special_ids: frozenset[int] = froz
 def token_legend() -> None:
     st.caption(
         "Colour comes from the token id: a token keeps its colour wherever it recurs. "
-        "Dark chips are special tokens; a dotted underline joins tokens that only form a character "
+        "Special tokens are the black-and-white chips with a dashed edge; a dotted underline joins tokens that "
+        "only form a character "
         "together; hatched text is covered by no token. Hover a token for its id, piece and bytes."
     )

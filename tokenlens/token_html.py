@@ -55,7 +55,11 @@ TOKEN_CSS = f"""
 /* Chips outside the panels' document (no script there): a tooltip drawn by CSS alone, in the
    chips' own font size, so it scales with projector mode too. */
 .tl-plain{{max-height:none;overflow:visible;content-visibility:visible}}
-.tl-plain>span{{position:relative}}
+/* A plain chip is one unbreakable unit, its id on the text's baseline (a lowered id made a "." chip
+   look like the "·" that marks a space). */
+.tl-plain>span{{position:relative;white-space:pre;overflow-wrap:normal;word-break:keep-all;display:inline-block;
+  line-height:1.5;margin-bottom:.25em;padding:1px 3px}}
+.tl-plain>span>sub{{vertical-align:baseline}}
 .tl-plain>span:hover::after{{content:attr(data-tip);position:absolute;left:0;top:calc(100% + 4px);z-index:5;
   white-space:pre;font-size:.85em;line-height:1.3;padding:.3em .55em;border-radius:6px;background:#262730;
   color:#fafafa;font-weight:400;box-shadow:0 2px 8px rgba(0,0,0,.35);pointer-events:none}}

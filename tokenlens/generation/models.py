@@ -5,16 +5,21 @@ Never `trust_remote_code`: a typed-in id whose architecture transformers does no
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ..catalog import LANGUAGE_MODELS
 from ..hub import AssetUnavailable, hub_file, hub_reachable, offline, packaged_path
-from ..loader import Source
+from ..loader import LoadedTokenizer, Source
 from ..paths import cache_dir
+from .progress import LoadProgress, reporting
 
 PHI3_ID = "microsoft/Phi-3-mini-4k-instruct"
 CPU_DEFAULT_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -177,34 +182,27 @@ def _check_loadable(hub_id: str, config, device: str, bytes_available: int | Non
     return estimate
 
 
-def _tokenizer(hub_id: str, local_only: bool):
-    """The repo's tokenizer.json as a fast tokenizer (AutoTokenizer can rewrite some pre-tokenizers)."""
-    from transformers import AutoTokenizer, PreTrainedTokenizerFast
-
-    try:
-        hub_file(hub_id, "tokenizer.json")
-    except AssetUnavailable:  # repos with vocab.json/merges.txt or a SentencePiece model only
-        return AutoTokenizer.from_pretrained(hub_id, trust_remote_code=False, local_files_only=local_only)
-    return PreTrainedTokenizerFast.from_pretrained(hub_id, local_files_only=local_only)
-
-
-def _from_hub(hub_id: str, device: str, bytes_available: int | None) -> LoadedModel:
+def _from_hub(hub_id: str, device: str, bytes_available: int | None, progress: LoadProgress) -> LoadedModel:
     import torch
     from transformers import AutoModelForCausalLM
 
+    name = _name(hub_id)
+    progress.stage(f"Reading {name}'s settings", 0.0, 0.05)
     config = _hub_config(hub_id)
+    progress.stage("Checking that it fits in memory", 0.05, 0.1)
     estimate = _check_loadable(hub_id, config, device, bytes_available)
     local_only = offline() or not hub_reachable()
+    where = "onto the GPU" if device.startswith("cuda") else "into memory"
+    progress.stage(f"Building the model and reading its weights {where}", 0.1, 0.85)
     try:
         model = AutoModelForCausalLM.from_pretrained(
             hub_id, dtype=getattr(torch, estimate.dtype), trust_remote_code=False,
             device_map=device if device.startswith("cuda") else None, local_files_only=local_only)
-        tokenizer = _tokenizer(hub_id, local_only)
-    except AssetUnavailable:
-        raise
     except OSError as err:
         why = "offline" if local_only else "missing-file"
         raise AssetUnavailable(f"{hub_id}'s weights could not be loaded: {err}", kind=why) from None
+    progress.stage("Reading the tokenizer", 0.85, 0.95)
+    tokenizer = get_model_tokenizer(hub_id).fast
     origin = "hub cache" if local_only else "hub"
     source = Source(origin, f"{hub_id} from the {origin}", hub_id)
     return _finish(hub_id, model, tokenizer, source, device, estimate.dtype, estimate.parameters, config)
@@ -244,36 +242,64 @@ def _save_converted(model, tokenizer, folder: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _from_gguf(hub_id: str, device: str, bytes_available: int | None) -> LoadedModel:
+def _share_gguf_name_maps() -> None:
+    """transformers builds gguf's tensor-name table once per submodule while mapping a GGUF's tensors
+    (397 times for SmolLM2-135M: half of a first load). The table depends only on the architecture
+    and the layer count, and is only read, so one copy per pair serves every call."""
+    import gguf
+
+    if not hasattr(gguf.get_tensor_name_map, "cache_info"):
+        gguf.get_tensor_name_map = functools.lru_cache(maxsize=16)(gguf.get_tensor_name_map)
+
+
+def _from_gguf(hub_id: str, device: str, bytes_available: int | None, progress: LoadProgress) -> LoadedModel:
     """The packaged GGUF, dequantised once and cached as safetensors (later loads take a second)."""
     import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForCausalLM
 
     packaged = LANGUAGE_MODELS[hub_id].packaged
     gguf = packaged_path(packaged)
+    name = _name(hub_id)
     converted = cache_dir() / "models" / (_safe(hub_id) + "-from-gguf")
     if (converted / "complete").is_file():
+        progress.stage(f"Reading {name}'s settings (converted copy)", 0.0, 0.05)
         config = AutoConfig.from_pretrained(converted)
+        progress.stage("Checking that it fits in memory", 0.05, 0.1)
         estimate = _check_loadable(hub_id, config, device, bytes_available)
-        model = AutoModelForCausalLM.from_pretrained(converted, dtype=torch.float32)
-        tokenizer = AutoTokenizer.from_pretrained(converted)
+        progress.stage("Building the model and reading its weights", 0.1, 0.85)
+        model = AutoModelForCausalLM.from_pretrained(converted, config=config, dtype=torch.float32)
+        progress.stage("Reading the tokenizer", 0.85, 0.95)
+        tokenizer = get_model_tokenizer(hub_id).fast
     else:
+        progress.stage(f"Reading {name}'s settings from its GGUF file (first load only)", 0.0, 0.15)
         config = AutoConfig.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        progress.stage("Checking that it fits in memory", 0.15, 0.2)
         estimate = _check_loadable(hub_id, config, device, bytes_available)
-        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
-        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        _share_gguf_name_maps()
+        progress.stage("Building the model and reading the GGUF file's tables", 0.2, 0.35, bars={
+            "Converting and de-quantizing": (0.35, 0.75), "Loading weights": (0.75, 0.82)})
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, config=config,
+                                                     dtype=torch.float32)
+        progress.stage("Reading the tokenizer", 0.82, 0.85)
+        tokenizer = get_model_tokenizer(hub_id).fast
+        progress.stage("Saving a converted copy: the next load takes seconds", 0.85, 0.95)
         try:
             _save_converted(model, tokenizer, converted)
         except (OSError, ValueError):
             pass  # a read-only cache only costs the next load its conversion time
     if device.startswith("cuda"):
+        progress.stage(f"Moving the model to {device}", 0.95, 0.99)
         model = model.to(device)
     source = Source("packaged", packaged.label, str(gguf))
     return _finish(hub_id, model, tokenizer, source, device, "float32", estimate.parameters, config)
 
 
-def load_model(hub_id: str, *, device: str | None = None, bytes_available: int | None = None) -> LoadedModel:
-    """Load a causal LM: hub or hub cache first, the packaged copy when that fails; AssetUnavailable says why."""
+def load_model(hub_id: str, *, device: str | None = None, bytes_available: int | None = None,
+               progress: LoadProgress | None = None) -> LoadedModel:
+    """Load a causal LM: hub or hub cache first, the packaged copy when that fails; AssetUnavailable says why.
+
+    `progress` hears each stage and, through transformers' progress bars, each tensor read.
+    """
     hub_id = hub_id.strip()
     if not hub_id:
         raise AssetUnavailable("Type a model id, e.g. HuggingFaceTB/SmolLM2-135M-Instruct.", kind="invalid-id")
@@ -286,25 +312,234 @@ def load_model(hub_id: str, *, device: str | None = None, bytes_available: int |
     device = device or ("cuda" if has_cuda else "cpu")
     if device.startswith("cuda") and not has_cuda:
         raise AssetUnavailable("device 'cuda' was asked for but this machine has no CUDA GPU.", kind="no-gpu")
-    try:
-        return _from_hub(hub_id, device, bytes_available)
-    except AssetUnavailable as err:
-        if spec is None or spec.packaged is None or err.kind in {"too-big", "not-causal-lm"}:
-            raise
-        return _from_gguf(hub_id, device, bytes_available)
+    progress = progress or LoadProgress()
+    with reporting(progress):
+        try:
+            loaded = _from_hub(hub_id, device, bytes_available, progress)
+        except AssetUnavailable as err:
+            if spec is None or spec.packaged is None or err.kind in {"too-big", "not-causal-lm"}:
+                raise
+            loaded = _from_gguf(hub_id, device, bytes_available, progress)
+    progress.done(f"{loaded.name} is ready on {loaded.device}")
+    return loaded
 
 
-_loaded: dict[tuple[str, str], LoadedModel] = {}
+MAX_MODELS = 3  # models kept in memory per process; the least recently used goes first
+_loaded: OrderedDict[tuple[str, str], LoadedModel] = OrderedDict()
 _load_locks: dict[tuple[str, str], threading.Lock] = {}
+_in_flight: dict[tuple[str, str], LoadProgress] = {}  # the progress of loads under way, for those who wait
 _registry_lock = threading.Lock()
 
 
-def get_model(hub_id: str, *, device: str | None = None) -> LoadedModel:
-    """load_model once per process and device, even when many users ask at the same moment."""
+def is_model_loaded(hub_id: str, *, device: str | None = None) -> bool:
+    with _registry_lock:
+        return (hub_id.strip(), device or "") in _loaded
+
+
+def get_model(hub_id: str, *, device: str | None = None, progress: LoadProgress | None = None) -> LoadedModel:
+    """load_model once per process and device, even when many users ask at the same moment.
+
+    Whoever comes while a load is under way waits for it and, with `progress`, sees its stages too
+    (a class pressing Generate together all watch the one load)."""
     key = (hub_id.strip(), device or "")
     with _registry_lock:
+        if key in _loaded:
+            _loaded.move_to_end(key)
+            return _loaded[key]
         lock = _load_locks.setdefault(key, threading.Lock())
-    with lock:
-        if key not in _loaded:
-            _loaded[key] = load_model(hub_id, device=device)
-        return _loaded[key]
+    while not lock.acquire(timeout=0.25):
+        running = _in_flight.get(key)
+        if progress is not None and running is not None and running.history:
+            fraction, message = running.history[-1]
+            progress.send(fraction, message)
+    try:
+        with _registry_lock:
+            found = _loaded.get(key)
+        if found is not None:
+            if progress is not None:
+                progress.done(f"{found.name} is ready on {found.device}")
+            return found
+        progress = progress or LoadProgress()
+        _in_flight[key] = progress
+        try:
+            loaded = load_model(hub_id, device=device, progress=progress)
+        finally:
+            _in_flight.pop(key, None)
+        with _registry_lock:
+            _loaded[key] = loaded
+            while len(_loaded) > MAX_MODELS:
+                _loaded.popitem(last=False)
+        return loaded
+    finally:
+        lock.release()
+
+
+# --- A model's tokenizer alone: the prompt's ids before any weights are read --------------------
+
+@dataclass(frozen=True)
+class ModelTokenizer:
+    """A causal LM's own tokenizer, loaded without its weights.
+
+    `fast` is the transformers tokenizer the model reads with (chat template, prepare_prompt);
+    `view` wraps the same `tokenizers.Tokenizer` for TokenLens's views and decode_ids, so the ids
+    shown before generating are the ids the model reads.
+    """
+
+    hub_id: str
+    name: str
+    fast: Any
+    view: LoadedTokenizer
+    context_length: int
+
+    @property
+    def has_chat_template(self) -> bool:
+        return bool(getattr(self.fast, "chat_template", None))
+
+
+def _name(hub_id: str) -> str:
+    spec = LANGUAGE_MODELS.get(hub_id)
+    return spec.name if spec else hub_id
+
+
+def _optional_hub_file(hub_id: str, filename: str):
+    try:
+        return hub_file(hub_id, filename)
+    except AssetUnavailable as err:
+        if err.kind in {"missing-file", "offline", "not-found"}:
+            return None
+        raise
+
+
+def _hub_tokenizer(hub_id: str) -> ModelTokenizer:
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    try:
+        found = hub_file(hub_id, "tokenizer.json")
+    except AssetUnavailable as err:
+        if err.kind not in {"missing-file", "offline"}:
+            raise
+        found, json_error = None, err
+    if found is not None:
+        for extra in ("tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"):
+            _optional_hub_file(hub_id, extra)  # fetched into the same snapshot folder, if the repo has it
+        # The repo's tokenizer.json as is (AutoTokenizer can rewrite some pre-tokenizers).
+        fast = PreTrainedTokenizerFast.from_pretrained(str(found.path.parent))
+        source = Source(found.origin, f"{hub_id} tokenizer.json ({found.origin})", str(found.path))
+    else:  # repos with vocab.json/merges.txt or a SentencePiece model only
+        try:
+            config_file = hub_file(hub_id, "tokenizer_config.json")
+        except AssetUnavailable:
+            raise json_error from None  # offline, the first file tried says it best
+        try:
+            fast = AutoTokenizer.from_pretrained(str(config_file.path.parent), trust_remote_code=False)
+        except (OSError, ValueError) as err:
+            raise AssetUnavailable(f"{hub_id}'s tokenizer could not be read: {err}", kind="conversion") from None
+        if getattr(fast, "backend_tokenizer", None) is None:
+            raise AssetUnavailable(f"{hub_id} has only a slow tokenizer that cannot be shown exactly",
+                                   kind="conversion")
+        source = Source(config_file.origin, f"{hub_id} tokenizer, converted by transformers ({config_file.origin})",
+                        str(config_file.path), converted=True)
+    try:
+        config = _hub_config(hub_id)
+    except AssetUnavailable:
+        config = None  # tokenizer-only repos: the tokenizer's own limit
+    return _model_tokenizer(hub_id, fast, source, _context_length(config, fast))
+
+
+def _gguf_tokenizer(hub_id: str) -> ModelTokenizer:
+    """The tokenizer inside a packaged GGUF, converted once to a tokenizer folder (seconds, not the
+    tens of seconds a whole model load takes) and read from that folder afterwards."""
+    from transformers import PreTrainedTokenizerFast
+
+    packaged = LANGUAGE_MODELS[hub_id].packaged
+    gguf = packaged_path(packaged)
+    folder = (cache_dir() / "tokenizers" / "gguf"
+              / f"{_safe(hub_id)}--{packaged.pip_name}-{metadata.version(packaged.pip_name)}")
+    if not (folder / "complete").is_file():
+        # The class itself, not AutoTokenizer: that also rebuilds the model's config from the GGUF (slow).
+        fast = PreTrainedTokenizerFast.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        _save_tokenizer_folder(fast, folder, {"context_length": _gguf_context_length(gguf)})
+    fast = PreTrainedTokenizerFast.from_pretrained(str(folder))
+    facts = json.loads((folder / "tokenlens.json").read_text())
+    source = Source("packaged", f"{_name(hub_id)} tokenizer from the GGUF in the {packaged.pip_name} package",
+                    str(gguf), converted=True)
+    return _model_tokenizer(hub_id, fast, source, int(facts["context_length"]))
+
+
+def _gguf_context_length(gguf: Path) -> int:
+    from transformers.integrations.gguf import read_gguf_metadata
+
+    found, _ = read_gguf_metadata(str(gguf))
+    value = found.get(f"{found['general.architecture']}.context_length")
+    return int(value) if value else 2048
+
+
+def _save_tokenizer_folder(fast, folder: Path, facts: dict) -> None:
+    import shutil
+    import tempfile
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=folder.name + "."))
+    try:
+        fast.save_pretrained(staging)
+        (staging / "tokenlens.json").write_text(json.dumps(facts))
+        (staging / "complete").write_text("ok\n")
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _model_tokenizer(hub_id: str, fast, source: Source, context_length: int) -> ModelTokenizer:
+    from ..loader import _guess_algorithm
+
+    backend = fast.backend_tokenizer
+    view = LoadedTokenizer(hub_id, _name(hub_id), _guess_algorithm(backend), backend, source)
+    return ModelTokenizer(hub_id, _name(hub_id), fast, view, context_length)
+
+
+def load_model_tokenizer(hub_id: str) -> ModelTokenizer:
+    """A model's tokenizer from the hub or its cache, else from the model's packaged GGUF."""
+    hub_id = hub_id.strip()
+    spec = LANGUAGE_MODELS.get(hub_id)
+    try:
+        return _hub_tokenizer(hub_id)
+    except AssetUnavailable as err:
+        if spec is None or spec.packaged is None or err.kind == "invalid-id":
+            raise
+        try:
+            return _gguf_tokenizer(hub_id)
+        except AssetUnavailable as packaged_err:
+            raise AssetUnavailable(f"{err.reason} Packaged copy: {packaged_err.reason}", kind=err.kind) from None
+
+
+_tokenizers: dict[str, ModelTokenizer] = {}
+_tokenizer_lock = threading.Lock()
+
+
+def get_model_tokenizer(hub_id: str) -> ModelTokenizer:
+    """load_model_tokenizer once per process (failures are not kept: the hub may come back)."""
+    hub_id = hub_id.strip()
+    with _tokenizer_lock:
+        found = _tokenizers.get(hub_id)
+    if found is not None:
+        return found
+    loaded = load_model_tokenizer(hub_id)
+    with _tokenizer_lock:
+        return _tokenizers.setdefault(hub_id, loaded)
+
+
+def is_tokenizer_loaded(hub_id: str) -> bool:
+    with _tokenizer_lock:
+        return hub_id.strip() in _tokenizers
+
+
+def chat_by_default(hub_id: str) -> bool:
+    """Whether the chat-template switch starts on for a model: on where its tokenizer has a chat
+    template, off for the book's Phi-3 (the book wrote its <|assistant|> marker by hand)."""
+    if hub_id.strip() in ("", PHI3_ID):
+        return False
+    try:
+        return get_model_tokenizer(hub_id).has_chat_template
+    except AssetUnavailable:
+        return False

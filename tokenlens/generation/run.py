@@ -69,12 +69,59 @@ class Step:
 
 @dataclass
 class GenerationResult:
+    """The record of one generation, filled step by step by the generating thread.
+
+    `request_stop` freezes it: once it returns, no step is added, even by a thread that was in
+    the middle of computing one. (A Streamlit rerun starts the new run before the old run has
+    noticed it must stop: without the freeze, the old run added one more token after the new
+    run had shown the count, and the next rerun showed one token more.)
+    """
+
     prompt_ids: tuple[int, ...]
     generated_ids: list[int] = field(default_factory=list)
     text: str = ""
     steps: list[Step] = field(default_factory=list)
     finish: str = ""  # "running" | "eos" | "length" | "stopped"
     total_s: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+
+    def request_stop(self) -> None:
+        with self._lock:
+            self._stop.set()
+            if self.finish in ("", "running"):
+                self.finish = "stopped"
+
+    def begin(self) -> None:
+        with self._lock:
+            if not self._stop.is_set():
+                self.finish = "running"
+
+    def end(self, reason: str) -> None:
+        """How a running generation ended ("eos", "length"); a stop already recorded stays."""
+        with self._lock:
+            if self.finish in ("", "running"):
+                self.finish = reason
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def add(self, step: Step, text: str) -> bool:
+        """Record a step and the text so far; False (and nothing recorded) once a stop was asked for."""
+        with self._lock:
+            if self._stop.is_set():
+                return False
+            self.generated_ids.append(step.id)
+            self.steps.append(step)
+            self.text = text
+            self.total_s = step.elapsed_s
+            return True
+
+    def snapshot(self) -> tuple[list[int], list[Step], str]:
+        """Ids, steps and text read together (the generating thread may be adding a step)."""
+        with self._lock:
+            return list(self.generated_ids), list(self.steps), self.text
 
     @property
     def time_to_first_token_s(self) -> float | None:
@@ -179,19 +226,19 @@ def _decode_loop(loaded, prompt_ids, settings, stop, result, torch) -> Iterator[
     generator = torch.Generator(device=model.device).manual_seed(settings.seed)
     eos = set(loaded.eos_ids)
     started = time.perf_counter()
-    result.finish = "running"
+    result.begin()
     try:
         yield from _steps(model, tokenizer, prompt_ids, settings, stop, result, torch, generator, eos, started)
     except GeneratorExit:  # the consumer went away (a Streamlit rerun: the page's stop button)
-        result.finish = "stopped"
+        result.request_stop()
         raise
-    if result.finish == "running":
-        result.finish = "length"
+    result.end("length")
 
 
 def _steps(model, tokenizer, prompt_ids, settings, stop, result, torch, generator, eos, started) -> Iterator[Step]:
     device = model.device
     shown = ""
+    ids: list[int] = []
     with torch.inference_mode():
         all_logits, cache = _forward(model, torch.tensor([prompt_ids], device=device), None, len(prompt_ids))
         for index in range(settings.max_new_tokens):
@@ -200,26 +247,25 @@ def _steps(model, tokenizer, prompt_ids, settings, stop, result, torch, generato
             probabilities = torch.softmax(logits.float(), dim=-1)
             top: tuple[Alternative, ...] = ()
             if settings.top_k:
-                values, ids = torch.topk(probabilities, settings.top_k)
+                values, top_ids = torch.topk(probabilities, settings.top_k)
                 top = tuple(Alternative(int(i), tokenizer.decode([int(i)]), float(v))
-                            for v, i in zip(values.tolist(), ids.tolist()))
-            result.generated_ids.append(chosen)
-            text = tokenizer.decode(result.generated_ids, skip_special_tokens=True)
+                            for v, i in zip(values.tolist(), top_ids.tolist()))
+            ids.append(chosen)
+            text = tokenizer.decode(ids, skip_special_tokens=True)
             # Hold back a trailing half character (byte-fallback / byte-level pieces).
             visible = text[:-1] if text.endswith("\ufffd") else text
             delta = visible[len(shown):] if visible.startswith(shown) else visible
-            shown = visible
-            result.text = shown
             step = Step(index, chosen, tokenizer.decode([chosen]), delta, float(probabilities[chosen]), top,
                         time.perf_counter() - started)
-            result.steps.append(step)
-            result.total_s = step.elapsed_s
+            if not result.add(step, visible):
+                return  # stopped while this step was computed: it is dropped, the record stays as shown
+            shown = visible
             yield step
             if chosen in eos:
-                result.finish = "eos"
+                result.end("eos")
                 break
-            if stop is not None and stop.is_set():
-                result.finish = "stopped"
+            if (stop is not None and stop.is_set()) or result.stop_requested:
+                result.request_stop()
                 break
             if index + 1 < settings.max_new_tokens:
                 all_logits, cache = _forward(model, torch.tensor([[chosen]], device=device), cache,
