@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import require_hub
+from conftest import hub_has, require_hub
 
 from tokenlens.embeddings import contextual, sentences
 from tokenlens.embeddings.words import cosine_matrix
@@ -79,6 +79,9 @@ def test_hello_world_tokens_and_shape(context_model):
 def test_contextual_fallback_is_labelled(context_model):
     assert context_model.requested_id == "microsoft/deberta-v3-xsmall"
     assert context_model.is_standin and "weights" in context_model.fallback_reason
+    if hub_has("microsoft/deberta-v3-xsmall"):  # a tokenizer-only cache: said in words, not transformers' error
+        assert "has its tokenizer and config but not its weights" in context_model.fallback_reason
+        assert "does not appear to have a file" not in context_model.fallback_reason
 
 
 def test_last_layer_equals_the_models_own_output(context_model):
@@ -110,6 +113,47 @@ def test_bank_gets_a_vector_per_meaning(context_model):
     assert within > across + 0.05
 
 
+def test_shipped_bank_sentences_carry_their_sense():
+    assert [sense for sense, _ in contextual.BANK_EXAMPLES] == ["river", "river", "money", "money", "river", "money"]
+    lines = contextual.marked_text().splitlines()
+    assert [contextual.split_sense(line) for line in lines] == [(s, sense) for sense, s in contextual.BANK_EXAMPLES]
+    # An unmarked shipped sentence keeps its sense; a typed one has none unless marked.
+    assert contextual.split_sense(contextual.BANK_SENTENCES[2]) == (contextual.BANK_SENTENCES[2], "money")
+    assert contextual.split_sense("The bank was closed.") == ("The bank was closed.", "")
+    assert contextual.split_sense("[Blood] The blood bank needs donors.") == ("The blood bank needs donors.", "blood")
+    assert contextual.split_sense("[not a [mark] x")[1] == ""
+
+
+def test_same_sense_beats_cross_sense_on_the_real_model(context_model):
+    """What the page claims about the shipped sentences, checked on the packaged MiniLM."""
+    senses = [sense for sense, _ in contextual.BANK_EXAMPLES]
+
+    def contrast(layer):
+        found = contextual.word_in_context(context_model, contextual.BANK_SENTENCES, "bank", layer)
+        return contextual.sense_contrast(np.vstack([v for _, v in found]), senses)
+
+    last, first = contrast(None), contrast(0)
+    assert (last.same_pairs, last.across_pairs, last.senses) == (6, 9, ("river", "money"))
+    assert last.same > last.across + 0.1  # measured: 0.85 against 0.71
+    # Layer 0 has no context yet: the senses barely differ there, the context is what separates them.
+    assert abs(first.same - first.across) < 0.02 < last.same - last.across
+
+
+def test_sense_contrast_needs_both_kinds_of_pair():
+    vectors = np.eye(3, dtype=np.float32)
+    assert contextual.sense_contrast(vectors, ["river", "money", ""]) is None  # no same-sense pair
+    assert contextual.sense_contrast(vectors, ["river", "river", ""]) is None  # no cross-sense pair
+    found = contextual.sense_contrast(np.array([[1, 0], [1, 0.1], [0, 1]], np.float32), ["a", "a", "b"])
+    assert found.same == pytest.approx(0.995, abs=1e-3) and found.across_pairs == 2
+
+
+def test_context_snippet_shows_the_words_around():
+    assert contextual.context_snippet(contextual.BANK_SENTENCES[0], "bank") == "…sat on the bank of the river…"
+    assert contextual.context_snippet(contextual.BANK_SENTENCES[2], "bank") == "…account at the bank"
+    assert contextual.context_snippet("Bank!", "bank") == "Bank"
+    assert contextual.context_snippet("no such word here", "bank") == "no such word here"
+
+
 def test_word_missing_from_every_sentence_gives_nothing(context_model):
     assert contextual.word_in_context(context_model, ["No match here."], "bank") == []
 
@@ -119,8 +163,25 @@ def test_static_embeddings_tell_tokens_apart(context_model):
     piece = contextual.nearest_tokens(context_model, "##king", 5)
     assert whole[0][0] == "king" and piece[0][0] == "##king"
     assert "queen" in [t for t, _, _ in whole] and whole[1][2] < 1.0
-    with pytest.raises(ValueError, match="not a single token"):
-        contextual.nearest_tokens(context_model, "kingdomship")
+    with pytest.raises(ValueError, match="not in all-MiniLM-L6-v2's vocabulary as written"):
+        contextual.nearest_tokens(context_model, "Kingdom")
+
+
+def test_a_typed_token_is_described_truly(context_model):
+    # MiniLM lower-cases: 'Kingdom' is no vocabulary entry, but it is one token, 'kingdom'.
+    piece, note = contextual.vocabulary_piece(context_model, " Kingdom ")
+    assert piece == "kingdom" and "single token 'kingdom'" in note and "split" not in note
+    assert contextual.vocabulary_piece(context_model, "##king") == ("##king", "")
+    # WordPiece takes the longest vocabulary piece first: kingdoms + ##hips, not kingdom + ##ships.
+    with pytest.raises(ValueError, match=r"splits it into 2 tokens: \['kingdoms', '##hips'\]"):
+        contextual.vocabulary_piece(context_model, "kingdomships")
+    with pytest.raises(ValueError, match="Type a token"):
+        contextual.vocabulary_piece(context_model, "  ")
+
+
+def test_special_tokens_are_marked(context_model):
+    result = contextual.token_vectors(context_model, "Hello world")
+    assert result.special == [True, False, False, True] and result.special_ids == {101, 102}
 
 
 def test_deberta_v3_own_tokenizer():

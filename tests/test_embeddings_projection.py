@@ -69,3 +69,14 @@ def test_umap_warmup_runs_once_in_the_background():
     state = projection.warm_umap_in_background()
     assert state["status"] in {"warming", "warm"}
     assert projection.warm_umap_in_background()["status"] != "cold"
+
+
+def test_umap_note_says_what_is_measured_not_a_guess():
+    warming = projection.umap_note({"status": "warming", "started": 100.0, "seconds": None}, now=107.4)
+    assert "began 7 s ago" in warming and "once per server" in warming
+    warm = projection.umap_note({"status": "warm", "started": 100.0, "seconds": 9.2})
+    assert "took 9 s" in warm
+    for note in (warming, warm, projection.umap_note({"status": "cold"})):
+        assert "half a minute" not in note
+    started = projection.warm_umap_in_background()
+    assert started["started"] is not None  # the clock the page's note reads

@@ -15,20 +15,26 @@ from pathlib import Path
 import numpy as np
 
 from ..catalog import CONTEXTUAL_MODELS, unknown_name_message
-from ..hub import AssetUnavailable, hub_file, hub_reachable, packaged_path
+from ..hub import AssetUnavailable, HubFile, cached_file, hub_file, hub_reachable, packaged_path
 
 BOOK_CONTEXTUAL_MODEL = "microsoft/deberta-v3-xsmall"
 PACKAGED_CONTEXTUAL_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_CONTEXT_TOKENS = 512
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
-BANK_SENTENCES = [
-    "We sat on the bank of the river and watched the water.",
-    "The river bank was muddy after the storm.",
-    "She opened a savings account at the bank.",
-    "The bank approved my loan this morning.",
-    "Fish gathered near the grassy bank of the stream.",
-    "I need to withdraw cash from the bank.",
-]
+# The "bank" experiment: each shipped sentence with the sense of "bank" in it, so the page can
+# colour points by sense and state what the similarities show.
+BANK_EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("river", "We sat on the bank of the river and watched the water."),
+    ("river", "The river bank was muddy after the storm."),
+    ("money", "She opened a savings account at the bank."),
+    ("money", "The bank approved my loan this morning."),
+    ("river", "Fish gathered near the grassy bank of the stream."),
+    ("money", "I need to withdraw cash from the bank."),
+)
+BANK_SENTENCES = [sentence for _, sentence in BANK_EXAMPLES]
+KNOWN_SENSES = {sentence: sense for sense, sentence in BANK_EXAMPLES}
+_SENSE_MARK = re.compile(r"^\[([\w -]{1,20})\]\s*")  # "[river] The bank was muddy."
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,11 @@ class TokenVectors:
     vectors: np.ndarray  # (tokens, dims) at the chosen layer
     shape: tuple[int, int, int]  # (batch, tokens, dims), the book's output.shape
     layer: int
+    special: list[bool] = ()  # per token: added by the tokenizer ([CLS], [SEP]), not from the text
+
+    @property
+    def special_ids(self) -> frozenset[int]:
+        return frozenset(i for i, is_special in zip(self.ids, self.special) if is_special)
 
 
 _infer_lock = threading.Lock()  # torch models are shared between sessions; run one at a time
@@ -69,10 +80,19 @@ def _load_hub(model_id: str) -> LoadedContextualModel:
 
     found = hub_file(model_id, "config.json")
     loaded_tokenizer = get_tokenizer(model_id)  # the model's own tokenizer, never deberta-base's
+    reachable = hub_reachable()
+    if not reachable and not any(isinstance(cached_file(model_id, name), HubFile) for name in WEIGHT_FILES):
+        # A tokenizer-only cache (the classroom folder holds DeBERTa's tokenizer, not its weights).
+        raise AssetUnavailable(
+            f"{model_id}: the local cache has its tokenizer and config but not its weights "
+            f"({' or '.join(WEIGHT_FILES)}), and the hub cannot be reached. Fill a classroom folder "
+            "with `python -m tokenlens assets download` where there is network, or set HF_ENDPOINT "
+            "to a reachable mirror.", kind="offline")
     try:
-        model = AutoModel.from_pretrained(model_id, local_files_only=not hub_reachable())
-    except Exception as err:  # weights absent from a tokenizer-only cache, download errors, ...
-        raise AssetUnavailable(f"{model_id}'s weights could not be loaded: {err}", kind="offline") from None
+        model = AutoModel.from_pretrained(model_id, local_files_only=not reachable)
+    except Exception as err:  # download errors, a corrupt file, ...: the first line is enough
+        first_line = str(err).strip().splitlines()[0][:300] if str(err).strip() else type(err).__name__
+        raise AssetUnavailable(f"{model_id}'s weights could not be loaded: {first_line}", kind="offline") from None
     model.eval()
     spec = CONTEXTUAL_MODELS[model_id]
     return LoadedContextualModel(model_id, model_id, spec.name, model, loaded_tokenizer.tokenizer,
@@ -123,15 +143,16 @@ def token_vectors(loaded: LoadedContextualModel, text: str, layer: int | None = 
         keep = MAX_CONTEXT_TOKENS - 1
         ids, tokens, offsets = ids[:keep] + ids[-1:], encoding.tokens[:keep] + encoding.tokens[-1:], \
             encoding.offsets[:keep] + encoding.offsets[-1:]
+        special = encoding.special_tokens_mask[:keep] + encoding.special_tokens_mask[-1:]
     else:
-        tokens, offsets = encoding.tokens, encoding.offsets
+        tokens, offsets, special = encoding.tokens, encoding.offsets, encoding.special_tokens_mask
     input_ids = torch.tensor([ids])
     with _infer_lock, torch.inference_mode():
         output = loaded.model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
                               output_hidden_states=True)
     hidden = output.hidden_states[layer][0].float().numpy()
     return TokenVectors(list(tokens), list(ids), [tuple(o) for o in offsets], hidden,
-                        (1, hidden.shape[0], hidden.shape[1]), layer)
+                        (1, hidden.shape[0], hidden.shape[1]), layer, [bool(m) for m in special])
 
 
 def word_spans(text: str, word: str) -> list[tuple[int, int]]:
@@ -158,6 +179,21 @@ def word_in_context(loaded: LoadedContextualModel, sentences: list[str], word: s
     return found
 
 
+def context_snippet(sentence: str, word: str, words_each_side: int = 3, max_chars: int = 40) -> str:
+    """The word with a few words either side ("…sat on the bank of the river…"): a short label that shows
+    the context that gives the word its vector."""
+    spans = word_spans(sentence, word)
+    pieces = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
+    if not spans or not pieces:
+        return sentence if len(sentence) <= max_chars else sentence[: max_chars - 1] + "…"
+    at = next(i for i, (s, e) in enumerate(pieces) if e > spans[0][0])
+    first, last = max(0, at - words_each_side), min(len(pieces), at + words_each_side + 1)
+    snippet = sentence[pieces[first][0]:pieces[last - 1][1]].strip(" .,;:!?")
+    if len(snippet) > max_chars:
+        snippet = snippet[: max_chars - 1] + "…"
+    return ("…" if first > 0 else "") + snippet + ("…" if last < len(pieces) else "")
+
+
 def input_embedding_matrix(loaded: LoadedContextualModel) -> np.ndarray:
     """The model's static token-embedding matrix (vocabulary, dims): one row per token id, no context."""
     return loaded.model.get_input_embeddings().weight.detach().float().numpy()
@@ -168,15 +204,78 @@ def token_id(loaded: LoadedContextualModel, piece: str) -> int | None:
     return loaded.tokenizer.token_to_id(piece)
 
 
+def vocabulary_piece(loaded: LoadedContextualModel, typed: str) -> tuple[str, str]:
+    """The vocabulary entry for a typed piece, and a note when it is not the piece as typed.
+
+    A piece missing as written may still be one token once the tokenizer has normalised it
+    (MiniLM lower-cases: 'Kingdom' is read as 'kingdom'); the note says so instead of calling it
+    a split. A piece that really becomes several tokens raises ValueError naming them.
+    """
+    piece = typed.strip()
+    if not piece:
+        raise ValueError("Type a token to look up.")
+    if token_id(loaded, piece) is not None:
+        return piece, ""
+    pieces = loaded.tokenizer.encode(piece, add_special_tokens=False).tokens
+    if len(pieces) == 1:
+        return pieces[0], (f"{piece!r} is not in {loaded.name}'s vocabulary as written; its tokenizer reads "
+                           f"it as the single token {pieces[0]!r}, shown here.")
+    if not pieces:
+        raise ValueError(f"{loaded.name}'s tokenizer reads {piece!r} as no token at all.")
+    raise ValueError(f"{piece!r} is not in {loaded.name}'s vocabulary; its tokenizer splits it into "
+                     f"{len(pieces)} tokens: {pieces}.")
+
+
 def nearest_tokens(loaded: LoadedContextualModel, piece: str, topn: int = 10) -> list[tuple[str, int, float]]:
-    """The vocabulary pieces whose input embeddings are closest (cosine) to a piece's."""
+    """The vocabulary pieces whose input embeddings are closest (cosine) to a piece's (exactly as written)."""
     piece_id = token_id(loaded, piece)
     if piece_id is None:
-        raise ValueError(f"{piece!r} is not a single token of {loaded.name}; "
-                         f"it splits into {loaded.tokenizer.encode(piece, add_special_tokens=False).tokens}.")
+        raise ValueError(f"{piece!r} is not in {loaded.name}'s vocabulary as written.")
     matrix = input_embedding_matrix(loaded)
     norms = np.linalg.norm(matrix, axis=1)
     scores = matrix @ matrix[piece_id] / np.where(norms == 0, 1.0, norms) / max(norms[piece_id], 1e-12)
     order = np.argpartition(-scores, min(topn + 1, len(scores) - 1))[: topn + 1]
     order = order[np.argsort(-scores[order])]
     return [(loaded.tokenizer.id_to_token(int(i)), int(i), float(scores[i])) for i in order[: topn + 1]]
+
+
+def marked_text(examples=BANK_EXAMPLES) -> str:
+    """The shipped sentences as the page's text box shows them: each with its sense mark."""
+    return "\n".join(f"[{sense}] {sentence}" for sense, sentence in examples)
+
+
+def split_sense(line: str) -> tuple[str, str]:
+    """(sentence, sense) from a line: a leading "[sense]" mark wins, else the shipped sentences' own
+    sense, else "" (a typed sentence nobody marked)."""
+    line = line.strip()
+    mark = _SENSE_MARK.match(line)
+    if mark:
+        return line[mark.end():].strip(), mark.group(1).strip().lower()
+    return line, KNOWN_SENSES.get(line, "")
+
+
+@dataclass(frozen=True)
+class SenseContrast:
+    """Mean cosine similarity of pairs whose word has the same sense, and of pairs across senses."""
+
+    same: float
+    across: float
+    same_pairs: int
+    across_pairs: int
+    senses: tuple[str, ...]
+
+
+def sense_contrast(vectors: np.ndarray, senses: list[str]) -> SenseContrast | None:
+    """Same-sense against cross-sense similarity of the marked vectors; None without both kinds of pair."""
+    marked = [i for i, sense in enumerate(senses) if sense]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = vectors / np.where(norms == 0, 1.0, norms)
+    similarity = unit @ unit.T
+    same, across = [], []
+    for position, i in enumerate(marked):
+        for j in marked[position + 1:]:
+            (same if senses[i] == senses[j] else across).append(float(similarity[i, j]))
+    if not same or not across:
+        return None
+    return SenseContrast(float(np.mean(same)), float(np.mean(across)), len(same), len(across),
+                         tuple(dict.fromkeys(senses[i] for i in marked)))

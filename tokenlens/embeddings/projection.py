@@ -107,7 +107,7 @@ def _compute(matrix: np.ndarray, method: str, dims: int, seed: int) -> Projectio
 
 
 _warm_lock = threading.Lock()
-_warm_state: dict[str, float | str | None] = {"status": "cold", "seconds": None}
+_warm_state: dict[str, float | str | None] = {"status": "cold", "seconds": None, "started": None}
 
 
 def warm_umap(seed: int = 0) -> float:
@@ -125,6 +125,7 @@ def warm_umap_in_background() -> dict:
     with _warm_lock:
         if _warm_state["status"] == "cold":
             _warm_state["status"] = "warming"
+            _warm_state["started"] = time.monotonic()
 
             def run():
                 try:
@@ -139,3 +140,19 @@ def warm_umap_in_background() -> dict:
 
 def umap_state() -> dict:
     return dict(_warm_state)
+
+
+def umap_note(state: dict | None = None, now: float | None = None) -> str:
+    """What is true about UMAP's one-off compilation right now, with the measured seconds."""
+    state = umap_state() if state is None else state
+    status = str(state.get("status") or "cold")
+    if status == "warming" and state.get("started") is not None:
+        elapsed = (time.monotonic() if now is None else now) - float(state["started"])
+        return (f"UMAP compiles its code once per server; that began {elapsed:.0f} s ago in the background, "
+                "and this first UMAP projection may wait for it to finish.")
+    if status == "warm" and state.get("seconds") is not None:
+        return (f"UMAP's one-off compilation took {float(state['seconds']):.0f} s on this server, "
+                "in the background when the page first opened.")
+    if status.startswith("failed"):
+        return "UMAP could not be prepared on this server; choosing it shows why."
+    return "UMAP compiles its code once per server, the first time it is used."

@@ -1,0 +1,34 @@
+"""The projection controls shared by the page's projected views, and the projection itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from components.embeddings_loaders import cached_projection
+from components.embeddings_state import PROJECTED_VIEWS, EmbeddingsState
+from components.model_status import escape_markdown
+from tokenlens.embeddings.projection import METHODS, Projection, project, umap_note
+
+METHOD_HELP = "PCA is exact and instant; UMAP and t-SNE keep neighbourhoods but move distances."
+
+
+def projection_controls(state: EmbeddingsState, view: str, container=None) -> tuple[str, int]:
+    """Method and dimensions radios for one view (each view keeps its own in the link)."""
+    method_param, dims_param = PROJECTED_VIEWS[view]
+    left, right = (container or st).columns(2)
+    method = left.radio("Projection", METHODS, horizontal=True, **state.bind(method_param), help=METHOD_HELP)
+    dims = right.radio("Dimensions", (2, 3), horizontal=True, **state.bind(dims_param),
+                       format_func=lambda d: f"{d}D")
+    if method == "UMAP":
+        (container or st).caption(umap_note())
+    return method, int(dims)
+
+
+def projected(matrix: np.ndarray, method: str, dims: int) -> Projection | None:
+    try:
+        # PCA is cheaper than hashing its input; UMAP and t-SNE are cached per input.
+        return project(matrix, method, dims) if method == "PCA" else cached_projection(matrix, method, dims)
+    except ValueError as err:
+        st.info(escape_markdown(str(err)), icon="ℹ️")
+        return None
