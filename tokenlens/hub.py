@@ -105,6 +105,15 @@ def _revision_of(path: Path) -> str:
     return path.parent.name if path.parent.parent.name == "snapshots" else "local"
 
 
+def is_valid_repo_id(repo_id: str) -> bool:
+    """validate_repo_id as a yes/no, for values read from a link."""
+    try:
+        validate_repo_id(repo_id)
+    except AssetUnavailable:
+        return False
+    return True
+
+
 def validate_repo_id(repo_id: str) -> None:
     from huggingface_hub.utils import validate_repo_id as _validate
 

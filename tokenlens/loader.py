@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -21,6 +20,7 @@ from tokenizers import Tokenizer
 from . import standins
 from .catalog import TOKENIZERS, TokenizerSpec, tokenizer_spec
 from .hub import AssetUnavailable, HubFile, hub_file, packaged_path
+from .memo import ProcessMemo
 from .paths import atomic_write_bytes, cache_dir
 
 
@@ -207,22 +207,14 @@ def load_packaged(hub_id: str) -> LoadedTokenizer:
     return LoadedTokenizer(hub_id, spec.name, spec.algorithm, tokenizer, source, spec.description)
 
 
-_memo: dict[str, LoadedTokenizer] = {}
-_memo_lock = threading.Lock()
+_memo: ProcessMemo[LoadedTokenizer] = ProcessMemo(load_tokenizer)
 
 
 def get_tokenizer(hub_id: str) -> LoadedTokenizer:
     """load_tokenizer, memoised per process (failures are not memoised: the hub may come back)."""
-    with _memo_lock:
-        hit = _memo.get(hub_id)
-    if hit is not None:
-        return hit
-    loaded = load_tokenizer(hub_id)
-    with _memo_lock:
-        return _memo.setdefault(hub_id, loaded)
+    return _memo.get(hub_id)
 
 
 def is_loaded(hub_id: str) -> bool:
     """Whether get_tokenizer already holds this tokenizer (pages show progress only when not)."""
-    with _memo_lock:
-        return hub_id in _memo
+    return hub_id in _memo

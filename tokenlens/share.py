@@ -11,13 +11,13 @@ from typing import Iterable
 
 from . import url_state
 from .catalog import BOOK_TOKENIZERS, TOKENIZERS
+from .hub import is_valid_repo_id
 from .text_input import PRESETS
 from .token_html import VIEWS
 from .url_state import Field
 
 SHARE_TEXT_LIMIT = 2_000  # longer texts make links that browsers and chat apps cut
 MAX_EXTRA_IDS = 8
-_HUB_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")
 
 
 def view_fields(default_tokenizers: Iterable[str] = BOOK_TOKENIZERS) -> tuple[Field, ...]:
@@ -43,7 +43,7 @@ def read_view(params, fields: tuple[Field, ...]) -> dict:
     """A link's view. Older links put typed hub ids among `tok` and gave `text` without `preset`."""
     values = url_state.read(params, fields)
     listed = list(params.get_all("tok")) if hasattr(params, "get_all") else []
-    typed = [item for item in listed if item not in TOKENIZERS and _HUB_ID.match(item)]
+    typed = [item for item in listed if item not in TOKENIZERS and is_valid_repo_id(item)]
     if typed:
         values["hub"] = ", ".join(extra_ids(", ".join([*typed, values["hub"]])))
         if not any(item in TOKENIZERS for item in listed):

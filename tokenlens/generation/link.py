@@ -6,9 +6,8 @@ left out on purpose: a link must never make the server send requests to an addre
 
 from __future__ import annotations
 
-import re
-
 from ..catalog import LANGUAGE_MODELS
+from ..hub import is_valid_repo_id
 from ..text_input import PHI3_PROMPT
 from ..url_state import Field
 from .ids import BOOK_DECODE_IDS
@@ -17,7 +16,6 @@ from .run import MAX_NEW_TOKENS, MAX_TOP_K
 
 OTHER = "other"  # the model select's "another hub id" entry
 PROMPT_LINK_LIMIT = 2_000  # longer prompts make links that browsers and chat apps cut
-_HUB_ID = re.compile(r"^[\w.-]{1,96}(/[\w.-]{1,96})?$")
 _ON_GRID = 1e-6
 
 
@@ -30,7 +28,7 @@ def generation_fields(has_cuda: bool) -> tuple[Field, ...]:
     """`chat` has no fixed default: a link without it gets the model's own (see chat_by_default)."""
     return (
         Field("model", default_model_id(has_cuda), choices=(*LANGUAGE_MODELS, OTHER)),
-        Field("hub", "", max_chars=200, check=lambda value: not value or bool(_HUB_ID.match(value))),
+        Field("hub", "", max_chars=200, check=lambda value: not value or is_valid_repo_id(value)),
         Field("prompt", PHI3_PROMPT, max_chars=PROMPT_LINK_LIMIT),
         Field("chat", None, kind="bool"),
         Field("max_new", 40, kind="int", low=1, high=MAX_NEW_TOKENS),

@@ -18,6 +18,7 @@ from typing import Any
 from ..catalog import LANGUAGE_MODELS
 from ..hub import AssetUnavailable, hub_file, hub_reachable, offline, packaged_path
 from ..loader import LoadedTokenizer, Source
+from ..memo import ProcessMemo
 from ..paths import cache_dir
 from .progress import LoadProgress, reporting
 
@@ -513,25 +514,16 @@ def load_model_tokenizer(hub_id: str) -> ModelTokenizer:
             raise AssetUnavailable(f"{err.reason} Packaged copy: {packaged_err.reason}", kind=err.kind) from None
 
 
-_tokenizers: dict[str, ModelTokenizer] = {}
-_tokenizer_lock = threading.Lock()
+_tokenizers: ProcessMemo[ModelTokenizer] = ProcessMemo(load_model_tokenizer)
 
 
 def get_model_tokenizer(hub_id: str) -> ModelTokenizer:
     """load_model_tokenizer once per process (failures are not kept: the hub may come back)."""
-    hub_id = hub_id.strip()
-    with _tokenizer_lock:
-        found = _tokenizers.get(hub_id)
-    if found is not None:
-        return found
-    loaded = load_model_tokenizer(hub_id)
-    with _tokenizer_lock:
-        return _tokenizers.setdefault(hub_id, loaded)
+    return _tokenizers.get(hub_id.strip())
 
 
 def is_tokenizer_loaded(hub_id: str) -> bool:
-    with _tokenizer_lock:
-        return hub_id.strip() in _tokenizers
+    return hub_id.strip() in _tokenizers
 
 
 def chat_by_default(hub_id: str) -> bool:
