@@ -18,8 +18,9 @@ import pytest
 from browser import (choose_radio, chromium_page, pause_like_a_person, query, radio_value, settle, type_into,
                      wait_for_app, wait_for_url, widget)
 from conftest import SHARED
-from tokenlens.songs.data import load_dataset
+from tokenlens.songs.data import BOOK_SONG_ID, load_dataset
 from tokenlens.songs.model import TrainSettings, load_or_train
+from tokenlens.songs.recommend import recommend
 
 FOLDER = SHARED / "datasets" / "yes_complete" if SHARED else None
 pytestmark = pytest.mark.skipif(not (FOLDER and (FOLDER / "train.txt").is_file()),
@@ -32,6 +33,14 @@ SLOW_MS = 240_000  # UMAP's first map on a busy 2-core machine includes numba's 
 def songs_url(app_server):
     load_or_train(load_dataset(FOLDER), TrainSettings())  # the server finds it in the same cache
     return app_server + "/songs"
+
+
+@pytest.fixture(scope="module")
+def book_first_title(songs_url):
+    """The first recommendation for Fade To Black from the model the server uses. word2vec with
+    several workers is not deterministic, so the title is read from the trained model, not written here."""
+    data = load_dataset(FOLDER)
+    return recommend(data, load_or_train(data, TrainSettings()), [BOOK_SONG_ID], 10)[0]["title"]
 
 
 # --- what a person sees ---------------------------------------------------------------------------
@@ -153,12 +162,12 @@ def until(page, check, what: str, timeout_s: float = 30):
 
 
 # --- the tests --------------------------------------------------------------------------------------
-def test_every_control_takes_effect_on_the_first_click(songs_url):
+def test_every_control_takes_effect_on_the_first_click(songs_url, book_first_title):
     with chromium_page(VIEWPORT) as page:
         open_page(page, songs_url)
         assert select_value(page, "Song") == "Fade To Black — Metallica (#2172)"
         book_titles = titles(page)
-        assert row_count(page) == 10 and book_titles[0] == "Run To The Hills"
+        assert row_count(page) == 10 and book_titles[0] == book_first_title
 
         pause_like_a_person(page)  # search: the best match is picked, the table follows
         type_into(page, "stTextInput", "Find a song", "iron maiden")
@@ -244,7 +253,7 @@ def test_every_control_takes_effect_on_the_first_click(songs_url):
         assert final.get("proj") == ["umap"] and found.get("q") != final.get("q") == ["fade to black metallica"]
 
 
-def test_data_source_and_settings_take_effect_and_travel_in_the_link(songs_url):
+def test_data_source_and_settings_take_effect_and_travel_in_the_link(songs_url, book_first_title):
     with chromium_page(VIEWPORT) as page:
         open_page(page, songs_url)
         assert page.get_by_text("from the server's local copy").first.is_visible()
@@ -261,7 +270,7 @@ def test_data_source_and_settings_take_effect_and_travel_in_the_link(songs_url):
         pause_like_a_person(page)
         type_into(page, "stTextInput", "Folder with train.txt", str(FOLDER))
         page.get_by_text("Playlists from the folder you named").wait_for(timeout=60_000)
-        assert titles(page)[0] == "Run To The Hills"
+        assert titles(page)[0] == book_first_title
         wait_for_url(page, lambda q: q.get("folder") == [str(FOLDER)])
 
         pause_like_a_person(page)
@@ -280,7 +289,7 @@ def test_data_source_and_settings_take_effect_and_travel_in_the_link(songs_url):
 
         pause_like_a_person(page)
         type_into(page, "stNumberInput", "epochs", "5")
-        assert titles(page, timeout_s=30)[0] == "Run To The Hills"
+        assert titles(page, timeout_s=30)[0] == book_first_title
         wait_for_url(page, lambda q: "epochs" not in q)
 
 

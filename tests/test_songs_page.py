@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from tokenlens.songs.data import load_dataset
+from tokenlens.songs.data import BOOK_SONG_ID, load_dataset
 from tokenlens.songs.evaluate import evaluate, stored_evaluation
 from tokenlens.songs.model import TrainSettings, load_or_train, model_path
+from tokenlens.songs.recommend import recommend
 from tokenlens.songs.song_map import genre_of
 
 FOLDER = SHARED / "datasets" / "yes_complete" if SHARED else None
@@ -31,6 +32,11 @@ def data():
     load_or_train(data, TrainSettings())
     evaluate(data, TrainSettings(epochs=2))
     return data
+
+
+def _book_first_title(data) -> str:
+    """Read from the trained model: word2vec with several workers is not deterministic."""
+    return recommend(data, load_or_train(data, TrainSettings()), [BOOK_SONG_ID], 10)[0]["title"]
 
 
 def _run(app):
@@ -170,7 +176,7 @@ def test_projector_table_keeps_four_readable_columns(data):
     table = app.table[0].value
     table = table.map(lambda cell: cell.replace("\\", "")).rename(columns=lambda name: name.replace("\\", ""))
     assert list(table.columns) == ["#", "title", "artist", "similarity", "genre"] and len(table) == 10
-    assert table["#"].tolist() == [str(rank) for rank in range(1, 11)] and table["title"][0] == "Run To The Hills"
+    assert table["#"].tolist() == [str(rank) for rank in range(1, 11)] and table["title"][0] == _book_first_title(data)
     assert table["similarity"].iloc[0].startswith("0.")
 
 
