@@ -13,9 +13,10 @@ from components.songs_loaders import (cached_map_points, dataset_from_folder, da
                                       fetch_default_dataset, saved_vectors)
 from components.songs_views import evaluation_view, recommendation_table, song_map_chart
 from tokenlens.embeddings.projection import warm_umap_in_background
-from tokenlens.hub import AssetUnavailable
+from tokenlens.assets import AssetUnavailable
 from tokenlens.songs.coverage import vector_coverage
-from tokenlens.songs.data import BOOK_SONG_ID, OPTIONAL_FILES, REQUIRED_FILES, SongDataError
+from tokenlens.catalog import BOOK_SONG_ID, BOOK_SONG_SEARCH
+from tokenlens.songs.data import OPTIONAL_FILES, REQUIRED_FILES, SongDataError
 from tokenlens.songs.data import SPEC as DATA_SPEC
 from tokenlens.songs.evaluate import evaluate, stored_evaluation
 from tokenlens.songs.model import TrainSettings, load_or_train
@@ -38,7 +39,7 @@ FIELDS = [
     Field("source", "download", choices=tuple(SOURCES)),
     Field("folder", "", max_chars=500),
     Field("mode", "one", choices=tuple(MODES)),
-    Field("q", "Metallica", max_chars=200),
+    Field("q", BOOK_SONG_SEARCH, max_chars=200),
     Field("song", BOOK_SONG_ID, "int", low=0, high=10_000_000),
     Field("playlist", [str(BOOK_SONG_ID)], "list", max_items=20, check=lambda ids: all(i.isdigit() for i in ids)),
     Field("n", 10, "int", low=1, high=50),

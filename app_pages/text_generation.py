@@ -24,8 +24,8 @@ from tokenlens.generation.ids import decode_with, model_prompt_view, typed_promp
 from tokenlens.generation.link import OTHER, PROMPT_LINK_LIMIT, generation_fields, model_id_of
 from tokenlens.generation.models import PHI3_ID, chat_by_default, cuda_available, model_choices
 from tokenlens.generation.run import MAX_NEW_TOKENS, MAX_TOP_K
-from tokenlens.hub import AssetUnavailable
-from tokenlens.tokens import parse_ids
+from tokenlens.assets import AssetUnavailable
+from tokenlens.tokenization.tokens import parse_ids
 
 SAVED = "generation.saved"  # the last generation of this session (not a widget)
 ENDPOINT_DEFAULTS = {"generation.endpoint.on": False, "generation.endpoint.url": "http://localhost:8000/v1",

@@ -9,11 +9,10 @@ from components.model_status import escape_markdown, unavailable_list
 from components.page_state import PageState
 from components.token_view import token_legend, token_panels
 from tokenlens.catalog import BOOK_TOKENIZERS, TOKENIZERS
-from tokenlens.hub import AssetUnavailable
-from tokenlens.share import SHARE_TEXT_LIMIT, extra_ids, preset_after_edit, read_view, view_fields
-from tokenlens.text_input import MAX_CHARS, PRESET_LABELS, PRESETS, prepare_text
-from tokenlens.token_html import VIEWS
-from tokenlens.tokens import decode_ids, parse_ids, stats_rows, token_rows, tokenize_with
+from tokenlens.assets import AssetUnavailable
+from tokenlens.tokenization.link import SHARE_TEXT_LIMIT, extra_ids, preset_after_edit, read_view, view_fields
+from tokenlens.tokenization.presets import MAX_CHARS, PRESET_LABELS, PRESETS, VIEWS, prepare_text
+from tokenlens.tokenization.tokens import decode_ids, parse_ids, stats_rows, token_rows, tokenize_with
 
 st.title("🔤 Compare tokenizers")
 st.caption("Type or pick a text and see how each model cuts it into tokens: colours, ids and counts "

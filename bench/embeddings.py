@@ -83,12 +83,12 @@ def main() -> None:
     print(f"RSS + contextual model ({contextual.id}): {rss_mb():.0f} MB")
 
     from tokenlens.catalog import BOOK_TOKENIZERS
-    from tokenlens.loader import get_tokenizer
+    from tokenlens.tokenization.loading import load_tokenizer
 
     loaded = 0
     for hub_id in BOOK_TOKENIZERS:
         try:
-            get_tokenizer(hub_id)
+            load_tokenizer(hub_id)
             loaded += 1
         except Exception:  # an absent tokenizer does not change the memory picture
             pass

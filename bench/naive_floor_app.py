@@ -9,8 +9,8 @@ import streamlit as st
 from tokenizers import Tokenizer
 
 from tokenlens.catalog import BOOK_TOKENIZERS
-from tokenlens.hub import AssetUnavailable
-from tokenlens.loader import get_tokenizer
+from tokenlens.assets import AssetUnavailable
+from tokenlens.tokenization.loading import load_tokenizer
 
 
 @st.cache_resource
@@ -18,7 +18,7 @@ def raw_tokenizers() -> dict[str, Tokenizer]:
     loaded = {}
     for hub_id in BOOK_TOKENIZERS:
         try:
-            loaded[hub_id] = get_tokenizer(hub_id).tokenizer
+            loaded[hub_id] = load_tokenizer(hub_id).tokenizer
         except AssetUnavailable:
             pass
     return loaded

@@ -20,8 +20,8 @@ COLD_SNIPPET = r"""
 import json, sys, time
 from tokenizers import Tokenizer
 from tokenlens.catalog import BOOK_TOKENIZERS
-from tokenlens.hub import AssetUnavailable
-from tokenlens.loader import load_tokenizer
+from tokenlens.assets import AssetUnavailable
+from tokenlens.tokenization.loading import load_tokenizer
 mode = sys.argv[1]
 paths = json.loads(sys.argv[2])
 start = time.perf_counter()
@@ -40,8 +40,8 @@ print(time.perf_counter() - start)
 
 def cold(repeats: int = 3) -> tuple[float, float, int]:
     from tokenlens.catalog import BOOK_TOKENIZERS
-    from tokenlens.hub import AssetUnavailable
-    from tokenlens.loader import load_tokenizer
+    from tokenlens.assets import AssetUnavailable
+    from tokenlens.tokenization.loading import load_tokenizer
 
     paths = []
     for hub_id in BOOK_TOKENIZERS:  # also converts once what needs converting
@@ -61,7 +61,7 @@ def cold(repeats: int = 3) -> tuple[float, float, int]:
 
 
 def sample_text(chars: int = 10_000) -> str:
-    from tokenlens.text_input import PRESETS
+    from tokenlens.tokenization.presets import PRESETS
 
     block = "\n".join(PRESETS.values()) + "\n"
     return (block * (chars // len(block) + 1))[:chars]
@@ -71,16 +71,16 @@ def warm(repeats: int = 5) -> tuple[float, float]:
     import html
 
     from tokenlens.catalog import BOOK_TOKENIZERS
-    from tokenlens.loader import get_tokenizer
-    from tokenlens.token_html import render_tokens
-    from tokenlens.tokens import tokenize_with
+    from tokenlens.tokenization.loading import load_tokenizer
+    from tokenlens.tokenization.html import render_tokens
+    from tokenlens.tokenization.tokens import tokenize_with
 
     text = sample_text()
     ids = list(BOOK_TOKENIZERS)
     loaded = []
     for hub_id in ids:
         try:
-            loaded.append(get_tokenizer(hub_id).tokenizer)
+            loaded.append(load_tokenizer(hub_id).tokenizer)
         except Exception:
             pass
 

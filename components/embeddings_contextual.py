@@ -18,7 +18,7 @@ from components.model_status import escape_markdown
 from components.token_view import id_chips
 from tokenlens.catalog import CONTEXTUAL_MODELS
 from tokenlens.embeddings import contextual, sentences, words
-from tokenlens.hub import AssetUnavailable
+from tokenlens.assets import AssetUnavailable
 
 # The shipped senses keep one colour each, in both themes; senses typed by a visitor take the
 # chart palette, unmarked sentences grey.

@@ -13,7 +13,7 @@ from tokenlens.embeddings.projection import Projection, project
 from tokenlens.embeddings.sentences import LoadedSentenceModel, encode, load_sentence_model
 from tokenlens.embeddings.word_vectors import LoadedWordVectors, fetch_word_vectors, load_word_vectors
 from tokenlens.embeddings.words import hover_neighbours
-from tokenlens.hub import AssetUnavailable
+from tokenlens.assets import AssetUnavailable
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

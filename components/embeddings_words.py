@@ -14,7 +14,7 @@ from components.embeddings_state import CUSTOM, PRESETS, EmbeddingsState
 from components.model_status import escape_markdown, unavailable
 from tokenlens.catalog import WORD_VECTORS
 from tokenlens.embeddings import words
-from tokenlens.hub import AssetUnavailable
+from tokenlens.assets import AssetUnavailable
 
 
 def neighbour_table(found) -> pd.DataFrame:

@@ -8,14 +8,23 @@ from __future__ import annotations
 import streamlit as st
 
 from tokenlens.catalog import BOOK_TOKENIZERS
-from tokenlens.hub import AssetUnavailable
-from tokenlens.loader import LoadedTokenizer, get_tokenizer, is_loaded
-from tokenlens.tokens import Tokenized, tokenize
+from tokenlens.assets import AssetUnavailable
+from tokenlens.tokenization.loading import LoadedTokenizer, load_tokenizer
+from tokenlens.tokenization.tokens import Tokenized, tokenize
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def cached_tokenizer(hub_id: str) -> LoadedTokenizer:
-    return get_tokenizer(hub_id)
+    loaded = load_tokenizer(hub_id)
+    _loaded_ids.add(hub_id)
+    return loaded
+
+
+_loaded_ids: set[str] = set()
+
+
+def is_loaded(hub_id: str) -> bool:
+    return hub_id in _loaded_ids
 
 
 def load_with_progress(hub_ids: list[str]) -> None:

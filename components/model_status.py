@@ -11,7 +11,7 @@ import re
 
 import streamlit as st
 
-from tokenlens.loader import Source
+from tokenlens.assets import Source
 
 SHORT_REASONS = {
     "offline": "not available offline",
@@ -27,9 +27,14 @@ SHORT_REASONS = {
 _PATH = re.compile(r"(?<![\w:/.~])~?/[\w.@+-]+(?:/[\w.@+-]+)+")  # not the path part of a URL
 
 
+def source_line(source: Source) -> str:
+    """Where an asset came from, as every page words it: 📦 a packaged stand-in, 🤗 the hub's own."""
+    return ("📦 " if source.is_standin else "🤗 ") + source.words
+
+
 def source_caption(source: Source | None) -> None:
     if source is not None:
-        st.caption(source.caption)
+        st.caption(source_line(source))
 
 
 def shorten_paths(text: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from components.layout import is_projector, theme_type
-from tokenlens.token_html import TOKEN_CSS, panels_document, render_plain_pieces, render_tokens
-from tokenlens.tokens import TokenizerResult, Tokenized
+from tokenlens.tokenization.html import TOKEN_CSS, panels_document, render_plain_pieces, render_tokens
+from tokenlens.tokenization.tokens import TokenizerResult, Tokenized
 
 
 @st.cache_resource(show_spinner=False, max_entries=300, ttl=3600,

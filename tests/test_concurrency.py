@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from conftest import require_hub
 
-from tokenlens import BOOK_TOKENIZERS, get_tokenizer, tokenize_with
-from tokenlens.token_html import render_tokens
+from tokenlens import BOOK_TOKENIZERS, tokenize_with
+from tokenlens.tokenization.html import render_tokens
 
 
 def test_eight_sessions_get_unmixed_results():
@@ -32,4 +32,3 @@ def test_eight_sessions_get_unmixed_results():
         outcomes = list(pool.map(session, range(8)))
     for n, answers in enumerate(outcomes):
         assert all(answer == expected[n] for answer in answers)
-    assert get_tokenizer("gpt2") is get_tokenizer("gpt2")  # one shared object

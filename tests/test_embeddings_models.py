@@ -11,7 +11,7 @@ from conftest import hub_has, require_hub
 
 from tokenlens.embeddings import contextual, sentences
 from tokenlens.embeddings.words import cosine_matrix
-from tokenlens.hub import AssetUnavailable
+from tokenlens.assets import AssetUnavailable
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "book_chapter2.json").read_text())
 
@@ -186,8 +186,8 @@ def test_special_tokens_are_marked(context_model):
 
 def test_deberta_v3_own_tokenizer():
     require_hub("microsoft/deberta-v3-xsmall")
-    from tokenlens.loader import get_tokenizer
+    from tokenlens.tokenization.loading import load_tokenizer
 
-    encoding = get_tokenizer("microsoft/deberta-v3-xsmall").tokenizer.encode("Hello world")
+    encoding = load_tokenizer("microsoft/deberta-v3-xsmall").tokenizer.encode("Hello world")
     assert encoding.tokens == ["[CLS]", "▁Hello", "▁world", "[SEP]"]
     assert encoding.ids == [1, 5365, 447, 2]

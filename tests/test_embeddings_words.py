@@ -10,7 +10,7 @@ import pytest
 
 from tokenlens.embeddings import words
 from tokenlens.embeddings.word_vectors import load_word_vectors
-from tokenlens.hub import AssetUnavailable
+from tokenlens.assets import AssetUnavailable
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "book_chapter2.json").read_text())
 

@@ -14,7 +14,8 @@ from conftest import require_hub
 from tokenlens.generation import GenerationSettings, ModelQueue, generate, prepare_prompt, stream_steps
 from tokenlens.generation.models import (PHI3_ID, cuda_available, default_model_id, estimate_memory, get_model,
                                          load_model)
-from tokenlens.hub import AssetUnavailable, hub_file
+from tokenlens.assets import AssetUnavailable
+from tokenlens.hub import hub_file
 
 TINY = "sshleifer/tiny-gpt2"
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "book_chapter2.json").read_text())
@@ -163,10 +164,10 @@ def test_load_refuses_a_model_that_does_not_fit():
 def test_phi3_prompt_ids_equal_the_book():
     """The tokenizer alone (no weights): the book's ids, less the <s> the current hub tokenizer no longer adds."""
     require_hub(PHI3_ID)
-    from tokenlens.loader import get_tokenizer
-    from tokenlens.tokens import decode_ids, tokenize
+    from tokenlens.tokenization.loading import load_tokenizer
+    from tokenlens.tokenization.tokens import decode_ids, tokenize
 
-    loaded = get_tokenizer(PHI3_ID)
+    loaded = load_tokenizer(PHI3_ID)
     tokens = tokenize(loaded, GOLDEN["phi3_prompt"])
     assert GOLDEN["phi3_input_ids"][0] == 1 and GOLDEN["phi3_input_pieces"][0] == "<s>"
     assert tokens.ids == GOLDEN["phi3_input_ids"][1:]
@@ -383,7 +384,8 @@ def test_packaged_gguf_tokenizer_alone_is_the_one_transformers_builds_for_the_mo
     from tokenlens.catalog import LANGUAGE_MODELS
     from tokenlens.generation.ids import model_prompt_view
     from tokenlens.generation.models import CPU_DEFAULT_ID, load_model_tokenizer
-    from tokenlens.hub import offline, packaged_path
+    from tokenlens.assets import packaged_path
+    from tokenlens.hub import offline
     from tokenlens.paths import package_path
 
     packaged = LANGUAGE_MODELS[CPU_DEFAULT_ID].packaged

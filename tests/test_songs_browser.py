@@ -18,7 +18,8 @@ import pytest
 from browser import (choose_radio, chromium_page, pause_like_a_person, query, radio_value, settle, type_into,
                      wait_for_app, wait_for_url, widget)
 from conftest import SHARED
-from tokenlens.songs.data import BOOK_SONG_ID, load_dataset
+from tokenlens.catalog import BOOK_SONG_ID
+from tokenlens.songs.data import load_dataset
 from tokenlens.songs.model import TrainSettings, load_or_train
 from tokenlens.songs.recommend import recommend
 

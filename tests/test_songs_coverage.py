@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import SHARED
-from tokenlens.hub import AssetUnavailable
+from tokenlens.assets import AssetUnavailable
 from tokenlens.songs.coverage import BELOW_MIN_COUNT, NEVER_PLAYED, ONLY_IN_ONE_SONG_PLAYLISTS, vector_coverage
 from tokenlens.songs.data import load_dataset
 from tokenlens.songs.download import download_file, plain_reason

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from tokenlens.hub import AssetUnavailable
+from tokenlens.assets import AssetUnavailable
 from tokenlens.songs.data import SongDataError, load_dataset
 from tokenlens.songs.download import download_file, ensure_dataset
 

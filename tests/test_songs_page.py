@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from tokenlens.songs.data import BOOK_SONG_ID, load_dataset
+from tokenlens.catalog import BOOK_SONG_ID
+from tokenlens.songs.data import load_dataset
 from tokenlens.songs.evaluate import evaluate, stored_evaluation
 from tokenlens.songs.model import TrainSettings, load_or_train, model_path
 from tokenlens.songs.recommend import recommend

@@ -9,9 +9,9 @@ from conftest import require_hub
 
 from tokenlens import decode_ids, load_tokenizer, parse_ids, prepare_text, tokenize
 from tokenlens import url_state
-from tokenlens.share import SHARE_TEXT_LIMIT, extra_ids, preset_after_edit, read_view, view_fields
-from tokenlens.text_input import MAX_CHARS, PRESETS
-from tokenlens.token_html import TOKEN_CSS, hue, panels_document, render_plain_pieces, render_tokens
+from tokenlens.tokenization.link import SHARE_TEXT_LIMIT, extra_ids, preset_after_edit, read_view, view_fields
+from tokenlens.tokenization.presets import MAX_CHARS, PRESETS
+from tokenlens.tokenization.html import TOKEN_CSS, hue, panels_document, render_plain_pieces, render_tokens
 
 
 def test_split_emoji_is_grouped_with_its_bytes():
@@ -147,7 +147,7 @@ def test_chip_text_meets_wcag_aa_on_every_hue(scope):
 
 def test_panels_follow_the_theme_and_carry_their_own_tooltip():
     require_hub("gpt2")
-    from tokenlens.tokens import tokenize_with
+    from tokenlens.tokenization.tokens import tokenize_with
 
     document = panels_document(tokenize_with(["gpt2"], "a <b>x</b>"))
     assert ".dark .tl-panel{background:#1b1c24" in document
@@ -233,7 +233,7 @@ def test_editing_a_preset_makes_it_custom():
 
 def test_token_rows_and_relative_cost():
     require_hub("gpt2")
-    from tokenlens.tokens import stats_rows, token_rows, tokenize_with
+    from tokenlens.tokenization.tokens import stats_rows, token_rows, tokenize_with
 
     results = tokenize_with(["gpt2", "Xenova/gpt-4"], "show_tokens 🎵")
     rows = {row["tokenizer"]: row for row in stats_rows(results)}

@@ -12,7 +12,7 @@ FEW = "/?tok=gpt2&tok=Xenova/gpt-4&tok=bert-base-uncased"  # three tokenizers: q
 
 
 def views(page):
-    """The token views live in one iframe document (see tokenlens.token_html.panels_document)."""
+    """The token views live in one iframe document (see tokenlens.tokenization.html.panels_document)."""
     return page.frame_locator("iframe").first
 
 

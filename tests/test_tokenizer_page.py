@@ -30,13 +30,13 @@ def details(page) -> str:
 
 def test_default_view_preselects_every_available_book_tokenizer(page):
     from tokenlens.catalog import BOOK_TOKENIZERS
-    from tokenlens.hub import AssetUnavailable
-    from tokenlens.loader import get_tokenizer
+    from tokenlens.assets import AssetUnavailable
+    from tokenlens.tokenization.loading import load_tokenizer
 
     available = []
     for hub_id in BOOK_TOKENIZERS:
         try:
-            get_tokenizer(hub_id)
+            load_tokenizer(hub_id)
             available.append(hub_id)
         except AssetUnavailable:
             pass

@@ -9,7 +9,7 @@ import pytest
 from conftest import HF_HUB, hub_has, require_hub
 
 from tokenlens import TOKENIZERS, load_packaged, load_tokenizer, tokenize
-from tokenlens.text_input import PHI3_PROMPT
+from tokenlens.catalog import PHI3_PROMPT
 
 GOLDEN = Path(__file__).parent / "golden"
 BOOK = json.loads((GOLDEN / "book_chapter2.json").read_text(encoding="utf-8"))
@@ -116,7 +116,7 @@ def _tiktoken_cl100k():
     import tiktoken_ext.openai_public as openai_public
 
     from tokenlens.paths import package_path
-    from tokenlens.standins import read_tiktoken_ranks
+    from tokenlens.tokenization.standins import read_tiktoken_ranks
 
     ranks = read_tiktoken_ranks(package_path("bpe_openai", "data/cl100k_base.tiktoken.gz"))
     # tiktoken's own constructor arguments (pattern, special tokens), with the packaged ranks file.

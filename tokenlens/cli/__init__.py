@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from ..hub import AssetUnavailable
+    from ..assets import AssetUnavailable
 
     try:
         return int(args.handler(args) or 0)

@@ -63,8 +63,8 @@ def run(args) -> int:
 
 def _list(args) -> int:
     from ..catalog import TOKENIZERS
-    from ..hub import AssetUnavailable
-    from ..loader import load_tokenizer
+    from ..assets import AssetUnavailable
+    from ..tokenization.loading import load_tokenizer
 
     rows = []
     for hub_id, spec in TOKENIZERS.items():

@@ -15,8 +15,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..text_input import prepare_text
-    from ..tokens import result_to_json, tokenize_with
+    from ..tokenization.presets import prepare_text
+    from ..tokenization.tokens import result_to_json, tokenize_with
 
     prepared = prepare_text(read_text_argument(args.text))
     results = tokenize_with(args.tokenizer, prepared.text)

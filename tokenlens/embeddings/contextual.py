@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from ..catalog import CONTEXTUAL_MODELS, unknown_name_message
-from ..hub import AssetUnavailable, HubFile, cached_file, hub_file, hub_reachable, packaged_path
+from ..assets import AssetUnavailable, packaged_path
+from ..hub import HubFile, cached_file, hub_file, hub_reachable
 
 BOOK_CONTEXTUAL_MODEL = "microsoft/deberta-v3-xsmall"
 PACKAGED_CONTEXTUAL_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -76,10 +77,10 @@ _infer_lock = threading.Lock()  # torch models are shared between sessions; run 
 def _load_hub(model_id: str) -> LoadedContextualModel:
     from transformers import AutoModel
 
-    from ..loader import get_tokenizer
+    from ..tokenization.loading import load_tokenizer
 
     found = hub_file(model_id, "config.json")
-    loaded_tokenizer = get_tokenizer(model_id)  # the model's own tokenizer, never deberta-base's
+    loaded_tokenizer = load_tokenizer(model_id)  # the model's own tokenizer, never deberta-base's
     reachable = hub_reachable()
     if not reachable and not any(isinstance(cached_file(model_id, name), HubFile) for name in WEIGHT_FILES):
         # A tokenizer-only cache (the classroom folder holds DeBERTa's tokenizer, not its weights).

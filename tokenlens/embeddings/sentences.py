@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..catalog import SENTENCE_MODELS, unknown_name_message
-from ..hub import AssetUnavailable, hub_file, hub_reachable, packaged_path
+from ..assets import AssetUnavailable, packaged_path
+from ..hub import hub_file, hub_reachable
 
 BOOK_SENTENCE_MODEL = "sentence-transformers/all-mpnet-base-v2"
 PACKAGED_SENTENCE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"

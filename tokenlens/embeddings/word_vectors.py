@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from ..catalog import WORD_VECTORS, unknown_name_message
-from ..hub import AssetUnavailable
+from ..assets import AssetUnavailable
 from ..paths import package_path
 
 DEFAULT_WORD_VECTORS = "glove-wiki-gigaword-50"

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from ..loader import LoadedTokenizer
-from ..tokens import decode_ids
+from ..tokenization.loading import LoadedTokenizer
+from ..tokenization.tokens import decode_ids
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from .models import ModelTokenizer
     from .run import PreparedPrompt
 
-BOOK_DECODE_IDS = "3323 622"  # the book: decode(3323) = "Sub", decode(622) = "ject"
 # Line breaks and tabs inside a chip drawn as marks (the tokenizer page's whitespace signs), so a
 # newline token is a chip "↵", not a chip two lines tall with nothing in it.
 _MARKS = str.maketrans({"\n": "↵", "\t": "→", "\r": "␍"})

@@ -6,11 +6,9 @@ left out on purpose: a link must never make the server send requests to an addre
 
 from __future__ import annotations
 
-from ..catalog import LANGUAGE_MODELS
+from ..catalog import BOOK_DECODE_IDS, LANGUAGE_MODELS, PHI3_PROMPT
 from ..hub import is_valid_repo_id
-from ..text_input import PHI3_PROMPT
 from ..url_state import Field
-from .ids import BOOK_DECODE_IDS
 from .models import default_model_id
 from .run import MAX_NEW_TOKENS, MAX_TOP_K
 

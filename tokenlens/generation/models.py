@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import LANGUAGE_MODELS
-from ..hub import AssetUnavailable, hub_file, hub_reachable, offline, packaged_path
-from ..loader import LoadedTokenizer, Source
+from ..assets import AssetUnavailable, Source, packaged_path
+from ..hub import hub_file, hub_reachable, offline
+from ..tokenization.loading import LoadedTokenizer
 from ..memo import ProcessMemo
 from ..paths import cache_dir
 from .progress import LoadProgress, reporting
@@ -492,7 +493,7 @@ def _save_tokenizer_folder(fast, folder: Path, facts: dict) -> None:
 
 
 def _model_tokenizer(hub_id: str, fast, source: Source, context_length: int) -> ModelTokenizer:
-    from ..loader import _guess_algorithm
+    from ..tokenization.loading import _guess_algorithm
 
     backend = fast.backend_tokenizer
     view = LoadedTokenizer(hub_id, _name(hub_id), _guess_algorithm(backend), backend, source)

@@ -15,7 +15,6 @@ from ..catalog import DATASETS
 SPEC = DATASETS["yes_complete"]
 REQUIRED_FILES = SPEC.files  # train.txt, song_hash.txt
 OPTIONAL_FILES = SPEC.optional_files  # tags.txt, tag_hash.txt
-BOOK_SONG_ID = 2172  # "Fade To Black" by Metallica, the book's example
 _MAX_ERRORS_SHOWN = 1
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..hub import AssetUnavailable
+from ..assets import AssetUnavailable
 from ..paths import cache_dir, shared_dir
 from .data import OPTIONAL_FILES, REQUIRED_FILES, SPEC, SongDataError, parse_playlists, parse_songs, parse_tag_names
 

@@ -18,29 +18,10 @@ from pathlib import Path
 from tokenizers import Tokenizer
 
 from . import standins
-from .catalog import TOKENIZERS, TokenizerSpec, tokenizer_spec
-from .hub import AssetUnavailable, HubFile, hub_file, packaged_path
-from .memo import ProcessMemo
-from .paths import atomic_write_bytes, cache_dir
-
-
-@dataclass(frozen=True)
-class Source:
-    kind: str  # "classroom folder" | "hub cache" | "hub" | "packaged"
-    label: str  # one line for the page: where this tokenizer came from, exactly
-    path: str
-    converted: bool = False  # built from vocab.txt / spiece.model / tiktoken ranks
-
-    @property
-    def is_standin(self) -> bool:
-        return self.kind == "packaged"
-
-    @property
-    def caption(self) -> str:
-        """Where this came from, in the words the page shows."""
-        if self.is_standin:
-            return f"📦 Stand-in: {self.label}. Same ids as the hub version (tested)."
-        return f"🤗 {self.label}"
+from ..catalog import TOKENIZERS, TokenizerSpec, tokenizer_spec
+from ..assets import AssetUnavailable, Source, packaged_path
+from ..hub import HubFile, hub_file
+from ..paths import atomic_write_bytes, cache_dir
 
 
 @dataclass(frozen=True)
@@ -206,15 +187,3 @@ def load_packaged(hub_id: str) -> LoadedTokenizer:
     tokenizer, source = _from_package(spec)
     return LoadedTokenizer(hub_id, spec.name, spec.algorithm, tokenizer, source, spec.description)
 
-
-_memo: ProcessMemo[LoadedTokenizer] = ProcessMemo(load_tokenizer)
-
-
-def get_tokenizer(hub_id: str) -> LoadedTokenizer:
-    """load_tokenizer, memoised per process (failures are not memoised: the hub may come back)."""
-    return _memo.get(hub_id)
-
-
-def is_loaded(hub_id: str) -> bool:
-    """Whether get_tokenizer already holds this tokenizer (pages show progress only when not)."""
-    return hub_id in _memo

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from . import url_state
-from .catalog import BOOK_TOKENIZERS, TOKENIZERS
-from .hub import is_valid_repo_id
-from .text_input import PRESETS
-from .token_html import VIEWS
-from .url_state import Field
+from .. import url_state
+from ..catalog import BOOK_TOKENIZERS, TOKENIZERS
+from ..hub import is_valid_repo_id
+from ..url_state import Field
+from .presets import PRESETS, VIEWS
 
 SHARE_TEXT_LIMIT = 2_000  # longer texts make links that browsers and chat apps cut
 MAX_EXTRA_IDS = 8

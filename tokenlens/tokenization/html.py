@@ -8,9 +8,9 @@ from __future__ import annotations
 import html
 from typing import Iterable
 
+from .presets import VIEWS
 from .tokens import Tokenized, TokenGroup
 
-VIEWS = ("text", "ids", "both")
 
 # Chip colours per theme, as (saturation %, lightness %) of hsl(hue, s, l), with the chip text colour.
 # Light: pastel chips, near-black text. Dark: deep chips, near-white text. tests/test_token_views.py
@@ -67,7 +67,7 @@ TOKEN_CSS = f"""
 .tl-panel{{border:1px solid rgba(128,128,128,.35);border-radius:.5rem;padding:.7rem 1rem;margin:0 0 1rem 0}}
 .tl-head{{font-family:inherit}}
 .tl-head code{{font-size:.85em}}
-.tl-src{{font-size:.85em;opacity:.8}}
+.tl-src{{font-size:.85em;opacity:.8}} .tl-src::before{{content:'🤗 '}} .tl-src.standin::before{{content:'📦 '}}
 </style>
 """
 
@@ -183,6 +183,9 @@ def render_plain_pieces(pieces: Iterable[tuple[int, str]], *, special_ids: froze
     return '<div class="tl-box tl-plain">' + "".join(chips) + "</div>"
 
 
+_SAME_IDS = ". Same ids as the hub version (tested)."
+
+
 def render_panels(results, *, view: str = "text", show_whitespace: bool = False) -> str:
     """Every loaded tokenizer's view, with its header and source, as one HTML document.
 
@@ -199,7 +202,8 @@ def render_panels(results, *, view: str = "text", show_whitespace: bool = False)
             f"<code>{html.escape(result.hub_id)}</code> · {html.escape(tokenized.algorithm)} · "
             f"<strong>{tokenized.stats.tokens:,} tokens</strong></div>"
             f"{render_tokens(tokenized, view=view, show_whitespace=show_whitespace)}"
-            f'<div class="tl-src">{html.escape(result.source.caption)}</div></div>'
+            f'<div class="tl-src{" standin" if result.source.is_standin else ""}">'
+            f"{html.escape(result.source.words)}{_SAME_IDS if result.source.is_standin else ''}</div></div>"
         )
     return "".join(parts)
 

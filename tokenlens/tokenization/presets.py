@@ -1,27 +1,18 @@
-"""Texts people tokenize: the book's presets, and the rules for what they paste."""
+"""What the tokenizer page offers: the preset texts, the views, and the rules for what people paste."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..catalog import BOOK_CHINESE_PROMPT, BOOK_MIXED_TEXT, PHI3_PROMPT
+
+VIEWS = ("text", "ids", "both")  # tokens, ids, or both on each chip
 MAX_CHARS = 20_000  # documented cap: beyond it the text is cut, with a notice
 
-# The book's mixed text; the issue writes its "tabs" as real tab characters, so this preset
-# has them (the notebook itself happened to contain spaces).
-BOOK_MIXED_TEXT = (
-    "English and CAPITALIZATION\n"
-    "🎵 鸟\n"
-    'show_tokens False None elif == >= else: two tabs:"\t\t" Three tabs: "\t\t\t"\n'
-    "12.0*50=600"
-)
-PHI3_PROMPT = (
-    "Write an email apologizing to Sarah for the tragic gardening mishap. "
-    "Explain how it happened.<|assistant|>"
-)
 
 PRESETS: dict[str, str] = {
     "book": BOOK_MIXED_TEXT,
-    "chinese": "帮我写一个请教条，原因是自己生病了。<|im_start|>assistant",
+    "chinese": BOOK_CHINESE_PROMPT,
     "phi3-email": PHI3_PROMPT,
     "code": (
         "def fibonacci(n: int) -> list[int]:\n"

@@ -16,8 +16,8 @@ from typing import Callable, NamedTuple
 
 from tokenizers import Tokenizer
 
-from .hub import AssetUnavailable
-from .loader import LoadedTokenizer, Source, get_tokenizer
+from ..assets import AssetUnavailable, Source
+from .loading import LoadedTokenizer, load_tokenizer
 from .standins import bytes_to_unicode
 
 _BYTE_FALLBACK = re.compile(r"<0x([0-9A-Fa-f]{2})>")
@@ -204,7 +204,7 @@ def _group_bounds(raws: list[bytes], specials: list[bool]) -> list[tuple[int, in
 def tokenize(loaded: LoadedTokenizer, text: str, *, add_special_tokens: bool = True) -> Tokenized:
     """Tokenize `text` exactly as the tokenizer does, with views' details attached.
 
-    >>> [t.piece for t in tokenize(get_tokenizer("gpt2"), "Hello world").tokens]
+    >>> [t.piece for t in tokenize(load_tokenizer("gpt2"), "Hello world").tokens]
     ['Hello', ' world']
     """
     tokenizer = loaded.tokenizer
@@ -278,7 +278,7 @@ class TokenizerResult:
 
 
 def tokenize_with(hub_ids: list[str], text: str, *,
-                  load: Callable[[str], LoadedTokenizer] = get_tokenizer,
+                  load: Callable[[str], LoadedTokenizer] = load_tokenizer,
                   cut: Callable[[LoadedTokenizer, str], Tokenized] | None = None) -> list[TokenizerResult]:
     """Tokenize one text with several tokenizers; the page, the CLI and tests all call this.
 
