@@ -1,15 +1,16 @@
 """Embeddings: word vectors, sentence vectors and tokens in context, with their neighbourhoods.
 
 The whole view (section, words, texts, models, projections) is kept in the page's link; see
-components/embeddings_state.py. Each section is one component, top to bottom.
+tokenlens/embeddings/link.py. Each section is one component, top to bottom.
 """
 
 import streamlit as st
 
 from components.embeddings_contextual import contextual_section
 from components.embeddings_sentences import sentences_section
-from components.embeddings_state import FIELD_NAMES, SECTIONS, page_state
+from components.embeddings_state import page_state
 from components.embeddings_words import word_vectors_section
+from tokenlens.embeddings.link import FIELD_NAMES, SECTIONS
 from tokenlens.embeddings.projection import warm_umap_in_background
 
 state = page_state()

@@ -11,18 +11,18 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components.generation_loaders import load_model_with_progress, model_tokenizer
+from components import resources
 from components.generation_view import (chips_legend, decoded_rows, ids_block, output_text, result_line,
                                         speed_metrics, top_k_stepper)
-from components.loaders import cached_tokenizer
-from components.model_status import escape_markdown, short_reason, shorten_paths, unavailable
+from components.model_status import escape_markdown, short_reason, shorten_paths, source_line, unavailable
 from components.page_state import PageState
+from components.progress import language_model_with_progress, model_tokenizer_with_spinner
 from tokenlens.catalog import LANGUAGE_MODELS
-from tokenlens.generation import GenerationResult, GenerationSettings, PreparedPrompt, stream_steps
+from tokenlens.generation import GenerationResult, GenerationSettings, PreparedPrompt, start_stream
 from tokenlens.generation.backend import BackendError, OpenAIBackend
-from tokenlens.generation.ids import decode_with, model_prompt_view, typed_prompt_view, view_of
+from tokenlens.generation.ids import decode_with, view_of
 from tokenlens.generation.link import OTHER, PROMPT_LINK_LIMIT, generation_fields, model_id_of
-from tokenlens.generation.models import PHI3_ID, chat_by_default, cuda_available, model_choices
+from tokenlens.generation.models import PHI3_ID, cuda_available, model_choices
 from tokenlens.generation.run import MAX_NEW_TOKENS, MAX_TOP_K
 from tokenlens.assets import AssetUnavailable
 from tokenlens.tokenization.tokens import parse_ids
@@ -32,7 +32,7 @@ ENDPOINT_DEFAULTS = {"generation.endpoint.on": False, "generation.endpoint.url":
                      "generation.endpoint.model": ""}
 
 
-@dataclass
+@dataclass(frozen=True)
 class SavedGeneration:
     model_id: str
     prompt: PreparedPrompt
@@ -60,7 +60,7 @@ name = model_name(model_id)
 
 def model_changed() -> None:
     """A new model brings its own chat-template default (the book's Phi-3 prompt is typed raw)."""
-    state.set("chat", chat_by_default(model_id_of(state["model"], state["hub"])))
+    state.set("chat", resources.chat_on_by_default(model_id_of(state["model"], state["hub"])))
 
 
 def stop_generation() -> None:
@@ -79,11 +79,11 @@ phi3 = None
 if model_id != PHI3_ID:
     with book_slot:
         try:
-            phi3 = cached_tokenizer(PHI3_ID)
+            phi3 = resources.tokenizer(PHI3_ID)
         except AssetUnavailable as err:
             unavailable("Phi-3's tokenizer", err.reason, err.kind)
         if phi3 is not None and state["prompt"].strip():
-            ids_block("Phi-3, the book's model: the prompt as typed", typed_prompt_view(phi3, state["prompt"]),
+            ids_block("Phi-3, the book's model: the prompt as typed", resources.typed_prompt(phi3, state["prompt"]),
                       caption="" if has_cuda else "Phi-3 needs a GPU to write and this server has none; "
                                                   "its tokenizer alone gives these ids.")
 
@@ -103,11 +103,11 @@ tokenizer, tokenizer_problem = None, None
 if model_id:
     with model_slot:
         try:
-            tokenizer = model_tokenizer(model_id, name)
+            tokenizer = model_tokenizer_with_spinner(model_id, name)
         except AssetUnavailable as err:
             tokenizer_problem = err
 if state["chat"] is None:  # first open without `chat` in the link: the model decides
-    state.set("chat", chat_by_default(model_id))
+    state.set("chat", resources.chat_on_by_default(model_id))
 
 with inputs:
     st.toggle("Wrap in the model's chat template", key=state.key("chat"),
@@ -156,16 +156,14 @@ with model_slot:
         unavailable(f"{name}'s tokenizer", tokenizer_problem.reason, tokenizer_problem.kind)
     else:
         try:
-            prompt, view = model_prompt_view(tokenizer, state["prompt"], chat_template=state["chat"],
-                                             max_new_tokens=settings.max_new_tokens)
+            prompt, view = resources.model_prompt(tokenizer, state["prompt"], chat_template=state["chat"],
+                                                  max_new_tokens=settings.max_new_tokens)
         except ValueError as err:
             prompt_problem = str(err)
             st.caption(f"ℹ️ {escape_markdown(prompt_problem)}")
         else:
             how = "with its chat template" if state["chat"] and tokenizer.has_chat_template else "as typed"
-            source = tokenizer.view.source
-            ids_block(f"{name}: what the model reads, {how}", view,
-                      caption=("📦 " if source.is_standin else "🤗 ") + source.label)
+            ids_block(f"{name}: what the model reads, {how}", view, caption=source_line(tokenizer.view.source))
             for notice in prompt.notices:
                 st.caption(f"ℹ️ {notice}")
     chips_legend()
@@ -216,24 +214,25 @@ def generate_here() -> SavedGeneration | None:
         st.caption(f"⚠️ {escape_markdown(prompt_problem or 'There is no prompt the model can read.')}")
         return None
     try:
-        loaded = load_model_with_progress(model_id, name)
+        loaded = language_model_with_progress(model_id, name)
     except AssetUnavailable as err:
         unavailable(name, err.reason, err.kind)
         return None
-    fresh = SavedGeneration(model_id, prompt, settings, GenerationResult(prompt.ids))
-    # Kept before streaming, so a stop (which reruns the page) still finds what was written.
-    st.session_state[SAVED] = fresh
     queue_note, text_slot = st.empty(), st.empty()
 
     def show_position(ahead: int, in_line: int) -> None:
         queue_note.caption(f"⏳ {in_line - 1} generation(s) queued for this model: you are number {ahead} in line.")
 
+    result, steps = start_stream(loaded, prompt.ids, settings, on_wait=show_position)
+    fresh = SavedGeneration(model_id, prompt, settings, result)
+    # Kept before streaming, so a stop (which reruns the page) still finds what was written.
+    st.session_state[SAVED] = fresh
     # closing(): a Stop ends this run mid-loop, and the model's turn in the queue is given back at once.
-    with closing(stream_steps(loaded, prompt.ids, settings, on_wait=show_position, result=fresh.result)) as steps:
+    with closing(steps):
         for number, _ in enumerate(steps):
             if number == 0:
                 queue_note.empty()
-            text_slot.text(fresh.result.text)
+            text_slot.text(result.text)
     text_slot.empty()
     return fresh
 

@@ -4,21 +4,23 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import token_count_chart
-from components.loaders import available_book_tokenizers, cached_tokenize, cached_tokenizer, load_with_progress
+from components import resources
 from components.model_status import escape_markdown, unavailable_list
 from components.page_state import PageState
+from components.progress import book_tokenizers_with_progress, tokenizers_with_progress
 from components.token_view import token_legend, token_panels
 from tokenlens.catalog import BOOK_TOKENIZERS, TOKENIZERS
 from tokenlens.assets import AssetUnavailable
-from tokenlens.tokenization.link import SHARE_TEXT_LIMIT, extra_ids, preset_after_edit, read_view, view_fields
+from tokenlens.tokenization.link import SHARE_TEXT_LIMIT, extra_ids, read_view, view_fields
 from tokenlens.tokenization.presets import MAX_CHARS, PRESET_LABELS, PRESETS, VIEWS, prepare_text
 from tokenlens.tokenization.tokens import decode_ids, parse_ids, stats_rows, token_rows, tokenize_with
+from tokenlens.url_state import preset_after_edit
 
 st.title("🔤 Compare tokenizers")
 st.caption("Type or pick a text and see how each model cuts it into tokens: colours, ids and counts "
            "straight from the real tokenizers.")
 
-fields = view_fields(available_book_tokenizers())
+fields = view_fields(book_tokenizers_with_progress())
 state = PageState("tokens", fields, from_link=lambda params: read_view(params, fields))
 
 
@@ -29,7 +31,7 @@ def preset_picked() -> None:
 
 
 def text_edited() -> None:
-    state.set("preset", preset_after_edit(state["preset"], state["text"]))
+    state.set("preset", preset_after_edit(state["preset"], state["text"], PRESETS.get))
 
 
 inputs, outputs = st.columns([5, 8], gap="medium")
@@ -66,8 +68,8 @@ with outputs:
     if not hub_ids:
         st.info("Pick at least one tokenizer.", icon="👆")
         st.stop()
-    load_with_progress(hub_ids)
-    results = tokenize_with(hub_ids, prepared.text, load=cached_tokenizer, cut=cached_tokenize)
+    tokenizers_with_progress(hub_ids)
+    results = tokenize_with(hub_ids, prepared.text, load=resources.tokenizer, cut=resources.tokenized)
     token_panels(results, view=state["view"], show_whitespace=state["ws"])
     token_legend()
     unavailable_list([(TOKENIZERS[r.hub_id].name if r.hub_id in TOKENIZERS else r.hub_id, r.error, r.error_kind)
@@ -110,6 +112,6 @@ typed = ids_col.text_input("Ids", **state.bind("ids"), placeholder="e.g. 3323 62
 state.sync(omit=() if preset == "custom" else ("text",))
 if typed.strip():
     try:
-        st.code(repr(decode_ids(cached_tokenizer(decode_with), parse_ids(typed))), language=None)
+        st.code(repr(decode_ids(resources.tokenizer(decode_with), parse_ids(typed))), language=None)
     except (ValueError, AssetUnavailable) as err:
         st.error(escape_markdown(str(err)))  # it quotes what was typed: shown as typed, never as Markdown

@@ -23,11 +23,11 @@ def bench_model(hub_id: str, new_tokens: int, repeats: int = 5) -> None:
     import torch
 
     from tokenlens.generation import GenerationSettings, generate, prepare_prompt, stream_steps
-    from tokenlens.generation.models import get_model
+    from tokenlens.generation.models import load_model
 
     before = _rss_mib()
     start = time.perf_counter()
-    loaded = get_model(hub_id)
+    loaded = load_model(hub_id)
     load_s = time.perf_counter() - start
     prompt = prepare_prompt(loaded.tokenizer, PROMPT, context_length=loaded.context_length, max_new_tokens=new_tokens)
     ids = torch.tensor([prompt.ids])

@@ -36,7 +36,8 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     data = load_dataset(args.data or ensure_dataset().path)
     print(f"data: {len(data.playlists):,} playlists, {data.song_count:,} songs, "
-          f"parsed in {time.perf_counter() - started:.2f} s; memory {rss_mb():.0f} MB")
+          f"parsed in {time.perf_counter() - started:.2f} s; memory {rss_mb():.0f} MB; "
+          f"held by the dataset {data.memory_bytes() / 2**20:.1f} MiB (what its cache kind counts)")
     settings = TrainSettings(epochs=args.epochs)
 
     if not args.skip_training:
@@ -53,6 +54,7 @@ def main(argv=None) -> int:
 
         atomic_write_bytes(model_path(data, settings), vectors.to_bytes())
     vectors = load_or_train(data, settings)
+    print(f"held by the trained vectors: {vectors.memory_bytes() / 2**20:.1f} MiB")
 
     with tempfile.TemporaryDirectory() as folder:
         kv_path = str(Path(folder) / "songs.kv")

@@ -7,17 +7,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from components import resources
 from components.charts import show_chart
 from components.embeddings_charts import box_height, heatmap, projection_notice, scatter, table
-from components.embeddings_loaders import (cached_contextual_model, cached_token_vectors, cached_word_in_context,
-                                           model_selector)
 from components.embeddings_projection import projected, projection_controls
 from components.embeddings_state import EmbeddingsState
-from components.loaders import cached_tokenizer
+from components.progress import model_selector
 from components.model_status import escape_markdown
 from components.token_view import id_chips
 from tokenlens.catalog import CONTEXTUAL_MODELS
-from tokenlens.embeddings import contextual, sentences, words
+from tokenlens.embeddings import contextual, sentences
+from tokenlens.embeddings.similarity import cosine_matrix
 from tokenlens.assets import AssetUnavailable
 
 # The shipped senses keep one colour each, in both themes; senses typed by a visitor take the
@@ -28,7 +28,7 @@ CLEAR_DIFFERENCE = 0.02  # mean cosine: below this the senses are said to barely
 
 def contextual_section(state: EmbeddingsState) -> None:
     notes = CONTEXTUAL_MODELS[state["cmodel"]].notes
-    loaded = model_selector(state, "cmodel", cached_contextual_model, CONTEXTUAL_MODELS, "Model",
+    loaded = model_selector(state, "cmodel", "contextual", CONTEXTUAL_MODELS, "Model",
                             note="📖 A note on the book: " + notes if notes else "", on_change=state.model_changed)
     if loaded is None:
         return
@@ -42,7 +42,7 @@ def contextual_section(state: EmbeddingsState) -> None:
 def own_tokens(hub_id: str, text: str) -> None:
     """The requested model's own tokenizer often works offline: show how it splits the text."""
     try:
-        tokenizer = cached_tokenizer(hub_id).tokenizer
+        tokenizer = resources.tokenizer(hub_id).tokenizer
     except AssetUnavailable:
         return  # the line above the page already says the model is not available
     encoding = tokenizer.encode(text)
@@ -60,7 +60,7 @@ def token_vectors(state: EmbeddingsState, loaded) -> int:
                              help="0 is the embedding layer (no context yet); the last layer is what "
                                   "model(...)[0] returns.")
     try:
-        result = cached_token_vectors(state["cmodel"], text, layer)
+        result = resources.token_vectors(state["cmodel"], text, layer)
     except ValueError as err:
         st.info(escape_markdown(str(err)), icon="✍️")
         return layer
@@ -91,7 +91,7 @@ def word_in_two_senses(state: EmbeddingsState, loaded, layer: int) -> None:
     for sentence, sense in marked:
         sense_of.setdefault(sentence[: sentences.MAX_SENTENCE_CHARS], sense)
     try:
-        found = cached_word_in_context(state["cmodel"], tuple(prepared.sentences), word, layer)
+        found = resources.word_in_context(state["cmodel"], prepared.sentences, word, layer)
     except ValueError as err:
         st.info(escape_markdown(str(err)), icon="✍️")
         return
@@ -109,7 +109,7 @@ def word_in_two_senses(state: EmbeddingsState, loaded, layer: int) -> None:
     heat_column, map_column = st.columns(2)
     with heat_column:
         # Short tags ("river 2") keep the cells large; hovering a cell shows both sentences.
-        show_chart(heatmap(words.cosine_matrix(matrix), sense_tags(senses), hover_texts=full))
+        show_chart(heatmap(cosine_matrix(matrix), sense_tags(senses), hover_texts=full))
     with map_column:
         method, dims = projection_controls(state, "bank")
         points = projected(matrix, method, dims)

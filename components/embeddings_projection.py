@@ -1,14 +1,15 @@
-"""The projection controls shared by the page's projected views, and the projection itself."""
+"""The projection controls shared by the page's projected views, and the projection they ask for."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from components.embeddings_loaders import cached_projection
-from components.embeddings_state import PROJECTED_VIEWS, EmbeddingsState
+from components import resources
+from components.embeddings_state import EmbeddingsState
+from tokenlens.embeddings.link import PROJECTED_VIEWS
 from components.model_status import escape_markdown
-from tokenlens.embeddings.projection import METHODS, Projection, project, umap_note
+from tokenlens.embeddings.projection import METHODS, Projection, umap_note
 
 METHOD_HELP = "PCA is exact and instant; UMAP and t-SNE keep neighbourhoods but move distances."
 
@@ -27,8 +28,7 @@ def projection_controls(state: EmbeddingsState, view: str, container=None) -> tu
 
 def projected(matrix: np.ndarray, method: str, dims: int) -> Projection | None:
     try:
-        # PCA is cheaper than hashing its input; UMAP and t-SNE are cached per input.
-        return project(matrix, method, dims) if method == "PCA" else cached_projection(matrix, method, dims)
+        return resources.projection(matrix, method, dims)
     except ValueError as err:
         st.info(escape_markdown(str(err)), icon="ℹ️")
         return None

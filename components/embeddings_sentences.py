@@ -5,18 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import resources
 from components.charts import show_chart
 from components.embeddings_charts import box_height, heatmap, heatmap_caption, projection_notice, scatter, short, table
-from components.embeddings_loaders import cached_sentence_embeddings, cached_sentence_model, model_selector
 from components.embeddings_projection import projected, projection_controls
 from components.embeddings_state import EmbeddingsState
+from components.progress import model_selector
 from tokenlens.catalog import SENTENCE_MODELS
 from tokenlens.embeddings import sentences
 from tokenlens.embeddings.sentences import BOOK_SENTENCE_MODEL
+from tokenlens.embeddings.similarity import cosine_matrix
 
 
 def sentences_section(state: EmbeddingsState) -> None:
-    loaded = model_selector(state, "smodel", cached_sentence_model, SENTENCE_MODELS, "Sentence model")
+    loaded = model_selector(state, "smodel", "sentence", SENTENCE_MODELS, "Sentence model")
     if loaded is None:
         return
     text_column, search_column = st.columns([3, 2])
@@ -29,7 +31,7 @@ def sentences_section(state: EmbeddingsState) -> None:
         st.info("Type at least one sentence.", icon="✍️")
         return
     with st.spinner(f"Encoding {len(prepared.sentences)} sentences…"):
-        embeddings = cached_sentence_embeddings(loaded.id, tuple(prepared.sentences))
+        embeddings = resources.sentence_embeddings(state["smodel"], prepared.sentences)
 
     with search_column:
         query = st.text_input("Semantic search: a query", **state.bind("query"))
@@ -47,7 +49,7 @@ def sentences_section(state: EmbeddingsState) -> None:
 
     labels = [short(s, 40) for s in prepared.sentences]
     st.subheader("Similarity of every pair")
-    similarity = sentences.similarity_matrix(embeddings)
+    similarity = cosine_matrix(embeddings)
     heatmap_caption(similarity)
     show_chart(heatmap(similarity, labels))
     if len(prepared.sentences) >= 2:

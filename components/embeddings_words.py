@@ -5,15 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import resources
 from components.charts import show_chart
 from components.embeddings_charts import (box_height, heatmap, heatmap_caption, neighbours_chart, projection_notice,
                                          scatter, table)
-from components.embeddings_loaders import cached_hover_neighbours, word_vectors_with_progress
 from components.embeddings_projection import projected, projection_controls
-from components.embeddings_state import CUSTOM, PRESETS, EmbeddingsState
-from components.model_status import escape_markdown, unavailable
+from components.embeddings_state import EmbeddingsState
+from tokenlens.embeddings.link import CUSTOM, PRESETS
+from components.model_status import escape_markdown, source_line, unavailable
+from components.progress import word_vectors_with_progress
 from tokenlens.catalog import WORD_VECTORS
 from tokenlens.embeddings import words
+from tokenlens.embeddings.similarity import cosine_matrix
 from tokenlens.assets import AssetUnavailable
 
 
@@ -37,8 +40,7 @@ def word_vectors_section(state: EmbeddingsState) -> None:
             unavailable(WORD_VECTORS[vectors_id].name, err.reason, err.kind)
         return
     kv = loaded.vectors
-    about.caption(f"{len(kv.index_to_key):,} words × {kv.vector_size} dimensions · "
-                  + ("📦 " if loaded.is_standin else "") + loaded.source_label)
+    about.caption(f"{len(kv.index_to_key):,} words × {kv.vector_size} dimensions · {source_line(loaded.source)}")
 
     nearest_neighbours(state, kv)
     analogies(state, kv)
@@ -117,10 +119,10 @@ def word_set(state: EmbeddingsState, kv) -> None:
     points = projected(words.matrix_of(kv, chosen.words), method, dims)
     if points is not None:
         hover = [f"nearest: {line}" if line else ""
-                 for line in cached_hover_neighbours(state["vectors"], tuple(chosen.words))]
+                 for line in resources.hover_neighbours(state["vectors"], chosen.words)]
         show_chart(scatter(points, chosen.words, chosen.groups, hover))
         projection_notice(points)
     with st.expander("Cosine similarity of every pair", expanded=len(chosen.words) <= 24):
-        similarity = words.cosine_matrix(words.matrix_of(kv, chosen.words))
+        similarity = cosine_matrix(words.matrix_of(kv, chosen.words))
         heatmap_caption(similarity)
         show_chart(heatmap(similarity, chosen.words))

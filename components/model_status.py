@@ -27,9 +27,14 @@ SHORT_REASONS = {
 _PATH = re.compile(r"(?<![\w:/.~])~?/[\w.@+-]+(?:/[\w.@+-]+)+")  # not the path part of a URL
 
 
+HUB_KINDS = ("classroom folder", "hub cache", "hub")
+
+
 def source_line(source: Source) -> str:
-    """Where an asset came from, as every page words it: 📦 a packaged stand-in, 🤗 the hub's own."""
-    return ("📦 " if source.is_standin else "🤗 ") + source.words
+    """Where an asset came from, as every page words it: 📦 a packaged stand-in, 🤗 the hub's own
+    (from any cache of it), no icon for another source (gensim-data)."""
+    icon = "📦 " if source.is_standin else "🤗 " if source.kind in HUB_KINDS else ""
+    return icon + source.words
 
 
 def source_caption(source: Source | None) -> None:

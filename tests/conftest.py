@@ -57,3 +57,14 @@ def browser_page(app_server):
 
     with chromium_page() as page:
         yield page
+
+
+@pytest.fixture()
+def fresh_caches():
+    """Empty server caches (components/resources.py) before and after: a test that changes where
+    assets come from must not be answered from what earlier tests kept."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()

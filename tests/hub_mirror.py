@@ -18,6 +18,7 @@ from urllib.parse import unquote
 class MirrorHandler(BaseHTTPRequestHandler):
     hub: Path
     gated: set[str] = set()
+    aliases: dict[str, str] = {}  # repo id served -> repo id read from `hub` (many ids, real files)
     requests: list[str]
 
     def log_message(self, *args):  # keep test output quiet
@@ -50,7 +51,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
             return self._error(404, "RepoNotFound", "not a resolve URL")
         if repo in self.gated:
             return self._error(401, "GatedRepo", f"Access to model {repo} is restricted.")
-        folder = self.hub / f"models--{repo.replace('/', '--')}"
+        folder = self.hub / f"models--{self.aliases.get(repo, repo).replace('/', '--')}"
         if not folder.is_dir():
             return self._error(404, "RepoNotFound", f"Repository {repo} not found")
         commit = (folder / "refs" / "main").read_text().strip()
@@ -72,9 +73,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def hub_mirror(hub: Path, *, gated: set[str] = frozenset()):
+def hub_mirror(hub: Path, *, gated: set[str] = frozenset(), aliases: dict[str, str] | None = None):
     requests: list[str] = []
-    handler = type("Handler", (MirrorHandler,), {"hub": hub, "gated": set(gated), "requests": requests})
+    handler = type("Handler", (MirrorHandler,), {"hub": hub, "gated": set(gated), "requests": requests,
+                                                 "aliases": dict(aliases or {})})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -83,3 +85,17 @@ def hub_mirror(hub: Path, *, gated: set[str] = frozenset()):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def hub_layout_of(folder: Path, hub: Path, repo_id: str) -> Path:
+    """Lay a model folder (a packaged copy) out as a hub repo under `hub`, by links: the mirror then
+    serves its real files under `repo_id`. Returns the snapshot folder."""
+    commit = hashlib.sha1(f"{repo_id} from {folder}".encode()).hexdigest()
+    repo = hub / f"models--{repo_id.replace('/', '--')}"
+    for file in (f for f in folder.rglob("*") if f.is_file()):
+        link = repo / "snapshots" / commit / file.relative_to(folder)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(file)
+    (repo / "refs").mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / "main").write_text(commit)
+    return repo / "snapshots" / commit

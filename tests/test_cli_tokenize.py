@@ -65,14 +65,18 @@ def test_bad_ids_give_clear_messages():
     assert "unavailable:" in done.stdout and "Traceback" not in done.stderr
 
 
-def test_assets_list_and_check():
+def test_assets_list_and_check(tmp_path):
+    """A hub cache that holds gpt2 and nothing else, whatever ../shared holds."""
     require_hub("gpt2")
-    done = run_cli("assets", "--json")
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    (hub / "models--gpt2").symlink_to(Path(os.environ["HF_HUB_CACHE"]) / "models--gpt2")
+    env = {"HF_HUB_CACHE": str(hub), "TOKENLENS_CACHE": str(tmp_path / "cache")}
+    done = run_cli("assets", "--json", env=env)
     rows = {row["id"]: row for row in json.loads(done.stdout)}
     assert rows["gpt2"]["available_from"] == "hub cache"
     assert rows["facebook/galactica-1.3b"]["available_from"] == "unavailable"
-    hub = Path(os.environ["HF_HUB_CACHE"])
-    done = run_cli("assets", "--check", "--dir", str(hub), "--json")
+    done = run_cli("assets", "--check", "--dir", str(hub), "--json", env=env)
     report = json.loads(done.stdout)
     assert report["gpt2"]["tokenizer.json"] == "present"
     assert report["facebook/galactica-1.3b"]["tokenizer.json"] == "absent"

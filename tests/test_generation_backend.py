@@ -16,7 +16,7 @@ from browser import free_port, stop_process, wait_until_up
 from conftest import require_hub
 from tokenlens.generation import GenerationSettings, generate, prepare_prompt
 from tokenlens.generation.backend import BackendError, OpenAIBackend
-from tokenlens.generation.models import get_model
+from tokenlens.generation.models import load_model
 
 TINY = "sshleifer/tiny-gpt2"
 
@@ -46,7 +46,7 @@ def served():
 
 
 def test_streamed_completion_equals_the_in_process_greedy_text(served):
-    loaded = get_model(TINY)
+    loaded = load_model(TINY)
     prompt = prepare_prompt(loaded.tokenizer, "Hello world", context_length=loaded.context_length, max_new_tokens=8)
     local = generate(loaded, prompt.ids, GenerationSettings(max_new_tokens=8), queue=None).text
     backend = OpenAIBackend(served, TINY)

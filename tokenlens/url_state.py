@@ -94,6 +94,13 @@ def too_long(values: dict[str, Any], fields: Iterable[Field]) -> list[str]:
             and len(str(values[field.param])) > field.max_chars]
 
 
+def preset_after_edit(preset: str, text: str, preset_text: Callable[[str], str | None],
+                      custom: str = "custom") -> str:
+    """Editing a preset's text makes it the visitor's own (`custom`, and the link carries the text);
+    a preset whose text is unchanged stays that preset."""
+    return preset if preset != custom and preset_text(preset) == text else custom
+
+
 def _all(params, key: str) -> list[str]:
     if hasattr(params, "get_all"):
         return list(params.get_all(key))

@@ -11,7 +11,7 @@ import importlib
 import json
 import sys
 
-COMMAND_MODULES = ("tokenize", "assets", "embeddings", "songs", "generate")
+COMMAND_MODULES = ("tokenize", "explain", "assets", "embeddings", "songs", "generate")
 
 
 def print_json(document) -> None:

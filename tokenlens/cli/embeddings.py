@@ -51,10 +51,10 @@ def run_neighbors(args) -> int:
     loaded = _vectors(args.vectors)
     found = neighbours(loaded.vectors, args.word, args.topn)
     if args.json:
-        print_json({"vectors": loaded.id, "source": loaded.source_label, "word": args.word,
+        print_json({"vectors": loaded.id, "source": loaded.source.label, "word": args.word,
                     "neighbors": [{"word": n.word, "similarity": n.similarity} for n in found]})
     else:
-        print(f"source: {loaded.source_label}")
+        print(f"source: {loaded.source.words}")
         for n in found:
             print(f"{n.similarity:8.4f}  {n.word}")
     return 0
@@ -66,7 +66,7 @@ def run_analogy(args) -> int:
     loaded = _vectors(args.vectors)
     found = analogy(loaded.vectors, args.a, args.b, args.c, args.topn)
     if args.json:
-        print_json({"vectors": loaded.id, "source": loaded.source_label,
+        print_json({"vectors": loaded.id, "source": loaded.source.label,
                     "query": f"{args.a} - {args.b} + {args.c}",
                     "answers": [{"word": n.word, "similarity": n.similarity} for n in found]})
     else:
@@ -77,7 +77,8 @@ def run_analogy(args) -> int:
 
 
 def run_sentence(args) -> int:
-    from ..embeddings.sentences import encode, load_sentence_model, prepare_sentences, similarity_matrix
+    from ..embeddings.sentences import encode, load_sentence_model, prepare_sentences
+    from ..embeddings.similarity import cosine_matrix
 
     raw = read_text_argument(args.sentences[0]) if args.sentences == ["-"] else args.sentences
     prepared = prepare_sentences(raw)
@@ -85,9 +86,9 @@ def run_sentence(args) -> int:
         raise ValueError("give at least one non-empty sentence")
     loaded = load_sentence_model(args.model)
     embeddings = encode(loaded, prepared.sentences)
-    similarities = similarity_matrix(embeddings)
+    similarities = cosine_matrix(embeddings)
     document = {
-        "requested_model": loaded.requested_id, "model": loaded.id, "source": loaded.source_label,
+        "requested_model": loaded.requested_id, "model": loaded.id, "source": loaded.source.label,
         "fallback_reason": loaded.fallback_reason, "notices": prepared.notices,
         "sentences": prepared.sentences, "shape": list(embeddings.shape[1:]),
         "similarities": [[round(float(v), 6) for v in row] for row in similarities],
@@ -111,7 +112,7 @@ def run_contextual(args) -> int:
     loaded = load_contextual_model(args.model)
     result = token_vectors(loaded, read_text_argument(args.text), args.layer)
     document = {
-        "requested_model": loaded.requested_id, "model": loaded.id, "source": loaded.source_label,
+        "requested_model": loaded.requested_id, "model": loaded.id, "source": loaded.source.label,
         "fallback_reason": loaded.fallback_reason, "layer": result.layer, "layers": loaded.layers,
         "tokens": result.tokens, "ids": result.ids, "shape": list(result.shape),
         "preview": [{"first3": [round(float(v), 4) for v in row[:3]],

@@ -24,13 +24,13 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ..generation import GenerationSettings, generate, prepare_prompt
-    from ..generation.models import default_model_id, get_model
+    from ..generation.models import default_model_id, load_model
     from ..generation.run import result_to_json
 
     settings = GenerationSettings(max_new_tokens=args.max_new_tokens, greedy=args.greedy,
                                   temperature=args.temperature, top_p=args.top_p, seed=args.seed,
                                   top_k=args.top_k)
-    loaded = get_model(args.model or default_model_id())
+    loaded = load_model(args.model or default_model_id())
     prompt = prepare_prompt(loaded.tokenizer, read_text_argument(args.prompt), chat_template=args.chat,
                             context_length=loaded.context_length, max_new_tokens=settings.max_new_tokens)
     result = generate(loaded, prompt.ids, settings, queue=None)

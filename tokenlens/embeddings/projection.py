@@ -1,4 +1,4 @@
-"""Vectors to 2D/3D points with PCA, UMAP or t-SNE; the slow two are cached per input.
+"""Vectors to 2D/3D points with PCA, UMAP or t-SNE (the app caches the slow two: components/resources.py).
 
 UMAP's first call compiles numba code for many seconds; `warm_umap_in_background` pays that once
 in a thread so a person choosing UMAP later does not wait for it.
@@ -6,17 +6,14 @@ in a thread so a person choosing UMAP later does not wait for it.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 METHODS = ("PCA", "UMAP", "t-SNE")
 UMAP_NEIGHBOURS = 15
-_CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -25,16 +22,6 @@ class Projection:
     method: str  # the method actually used
     notice: str = ""  # why it differs from the one asked for, or other caveats
     explained: tuple[float, ...] = ()  # PCA: variance ratio per axis
-
-
-_cache: OrderedDict[tuple, Projection] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def _key(matrix: np.ndarray, method: str, dims: int, seed: int) -> tuple:
-    # sha1 over the array's buffer: no copy, and the fastest of hashlib's digests here.
-    digest = hashlib.sha1(np.ascontiguousarray(matrix, dtype=np.float32).data).hexdigest()
-    return digest, matrix.shape, method, dims, seed
 
 
 def project(matrix: np.ndarray, method: str = "PCA", dims: int = 2, seed: int = 42) -> Projection:
@@ -47,23 +34,7 @@ def project(matrix: np.ndarray, method: str = "PCA", dims: int = 2, seed: int = 
     n = matrix.shape[0]
     if n < 2:
         raise ValueError("Give at least two points to project.")
-    if method == "PCA":  # computing PCA is cheaper than hashing its input: never cached here
-        return _compute(matrix, method, dims, seed)
-    key = _key(matrix, method, dims, seed)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    result = _compute(matrix, method, dims, seed)
-    with _cache_lock:
-        _cache[key] = result
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return result
-
-
-def cache_info() -> int:
-    return len(_cache)
+    return _compute(matrix, method, dims, seed)
 
 
 def _pca(matrix: np.ndarray, dims: int, notice: str = "") -> Projection:

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..assets import AssetUnavailable, Source, packaged_path
 from ..catalog import SENTENCE_MODELS, unknown_name_message
-from ..assets import AssetUnavailable, packaged_path
-from ..hub import hub_file, hub_reachable
+from ..hub import WEIGHT_FILES, hub_file, hub_reachable, local_snapshot
+from .similarity import cosine_matrix
 
 BOOK_SENTENCE_MODEL = "sentence-transformers/all-mpnet-base-v2"
 PACKAGED_SENTENCE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -38,13 +39,8 @@ class LoadedSentenceModel:
     name: str
     model: "SentenceTransformer"  # noqa: F821
     dims: int
-    source_kind: str  # "hub" | "hub cache" | "packaged"
-    source_label: str
+    source: Source
     fallback_reason: str = ""  # why the requested model is not the one loaded
-
-    @property
-    def is_standin(self) -> bool:
-        return self.source_kind == "packaged"
 
 
 @dataclass(frozen=True)
@@ -63,13 +59,20 @@ def _load_hub(model_id: str) -> LoadedSentenceModel:
     from sentence_transformers import SentenceTransformer
 
     found = hub_file(model_id, "config.json")  # AssetUnavailable offline, with the reason
+    # A local snapshot with weights (classroom folder first) is loaded from its folder:
+    # SentenceTransformer(model_id) alone would look in the hub cache only.
+    local = local_snapshot(model_id, WEIGHT_FILES)
     try:
-        model = SentenceTransformer(model_id, device="cpu", local_files_only=not hub_reachable())
+        if local is not None:
+            model = SentenceTransformer(str(local.path), device="cpu", local_files_only=True)
+        else:
+            model = SentenceTransformer(model_id, device="cpu", local_files_only=not hub_reachable())
     except Exception as err:  # weights missing from a partial cache, download errors, ...
         raise AssetUnavailable(f"{model_id} could not be loaded: {err}", kind="offline") from None
+    where = local or found
     spec = SENTENCE_MODELS[model_id]
     return LoadedSentenceModel(model_id, model_id, spec.name, model, _dimension(model),
-                               found.origin, f"{model_id} ({found.origin})")
+                               Source(where.origin, f"{model_id} ({where.origin})", str(where.path)))
 
 
 def load_packaged_sentence_model(requested_id: str = PACKAGED_SENTENCE_MODEL, reason: str = "") -> LoadedSentenceModel:
@@ -79,8 +82,8 @@ def load_packaged_sentence_model(requested_id: str = PACKAGED_SENTENCE_MODEL, re
     spec = SENTENCE_MODELS[PACKAGED_SENTENCE_MODEL]
     folder = packaged_path(spec.packaged, reason)
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-    return LoadedSentenceModel(requested_id, PACKAGED_SENTENCE_MODEL, spec.name, model,
-                               _dimension(model), "packaged", spec.packaged.label, reason)
+    return LoadedSentenceModel(requested_id, PACKAGED_SENTENCE_MODEL, spec.name, model, _dimension(model),
+                               Source("packaged", spec.packaged.label, str(folder)), reason)
 
 
 def load_sentence_model(model_id: str = BOOK_SENTENCE_MODEL) -> LoadedSentenceModel:
@@ -115,13 +118,6 @@ def encode(loaded: LoadedSentenceModel, sentences: list[str], batch_size: int = 
     return loaded.model.encode(sentences, batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False)
 
 
-def similarity_matrix(embeddings: np.ndarray) -> np.ndarray:
-    """Cosine similarities between all pairs of sentence embeddings."""
-    norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
-    unit = embeddings / np.where(norms == 0, 1.0, norms)
-    return unit @ unit.T
-
-
 def search(loaded: LoadedSentenceModel, query: str, sentences: list[str], embeddings: np.ndarray | None = None,
            topn: int = 5) -> list[tuple[str, float]]:
     """The sentences closest to a query by cosine similarity, best first."""
@@ -131,6 +127,6 @@ def search(loaded: LoadedSentenceModel, query: str, sentences: list[str], embedd
         return []
     corpus = encode(loaded, sentences) if embeddings is None else embeddings
     query_vector = encode(loaded, [query])[0]
-    scores = similarity_matrix(np.vstack([query_vector[None, :], corpus]))[0, 1:]
+    scores = cosine_matrix(np.vstack([query_vector[None, :], corpus]))[0, 1:]
     order = np.argsort(-scores)[: max(1, topn)]
     return [(sentences[i], float(scores[i])) for i in order]

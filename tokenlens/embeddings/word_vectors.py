@@ -8,7 +8,6 @@ memory-mapped from the package's .npy and gensim keeps just a vector of norms be
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +15,13 @@ from typing import Callable
 
 import numpy as np
 
+from ..assets import AssetUnavailable, Source
 from ..catalog import WORD_VECTORS, unknown_name_message
-from ..assets import AssetUnavailable
+from ..hub import offline, url_reachable
 from ..paths import package_path
 
 DEFAULT_WORD_VECTORS = "glove-wiki-gigaword-50"
-GENSIM_DATA_HOST = ("github.com", 443)
+GENSIM_DATA_URL = "https://github.com"  # gensim-data's releases
 Progress = Callable[[float, str], None]  # fraction done (0..1), a line of text
 
 
@@ -30,23 +30,12 @@ class LoadedWordVectors:
     id: str
     name: str
     vectors: "KeyedVectors"  # noqa: F821 (gensim is imported lazily)
-    source_kind: str  # "gensim-data" | "packaged"
-    source_label: str
-
-    @property
-    def is_standin(self) -> bool:
-        return self.source_kind == "packaged"
+    source: Source  # kind "packaged" or "gensim-data"
 
 
 def gensim_data_reachable(timeout_s: float = 2.0) -> bool:
-    """Whether gensim-data's download host accepts a connection (never when HF_HUB_OFFLINE is set)."""
-    if os.environ.get("TOKENLENS_GENSIM_OFFLINE") == "1" or os.environ.get("HF_HUB_OFFLINE") == "1":
-        return False
-    try:
-        with socket.create_connection(GENSIM_DATA_HOST, timeout=timeout_s):
-            return True
-    except OSError:
-        return False
+    """Whether gensim-data's download host accepts a connection (never when HF_HUB_OFFLINE says offline)."""
+    return not offline() and url_reachable(GENSIM_DATA_URL, timeout_s)
 
 
 def _gensim_data_folder(name: str) -> Path:
@@ -118,17 +107,25 @@ def glove_from_package(data_dir: Path) -> "KeyedVectors":  # noqa: F821
     return vectors
 
 
+def memory_needed(vectors_id: str) -> int:
+    """Bytes a set takes once loaded: its float32 matrix, norms and word index (~100 B a word)."""
+    spec = WORD_VECTORS[vectors_id]
+    return spec.words * ((spec.dims or 0) * 4 + 4 + 100)
+
+
 def load_word_vectors(vectors_id: str = DEFAULT_WORD_VECTORS, progress: Progress | None = None) -> LoadedWordVectors:
     """Load a word-vector set from the catalog; AssetUnavailable says why it cannot be had."""
     fetch_word_vectors(vectors_id, progress)  # validates the id; a no-op when nothing is to download
     spec = WORD_VECTORS[vectors_id]
     data_dir = _packaged_folder(vectors_id)
     if data_dir is not None:
-        return LoadedWordVectors(vectors_id, spec.name, glove_from_package(data_dir), "packaged", spec.packaged.label)
+        return LoadedWordVectors(vectors_id, spec.name, glove_from_package(data_dir),
+                                 Source("packaged", spec.packaged.label, str(data_dir)))
     import gensim.downloader as api
 
     try:
         vectors = api.load(vectors_id)
     except Exception as err:  # a broken download folder, an unpickling error
         raise AssetUnavailable(f"{vectors_id} could not be loaded from gensim-data: {err}", kind="corrupt") from None
-    return LoadedWordVectors(vectors_id, spec.name, vectors, "gensim-data", f"{vectors_id} from gensim-data")
+    folder = str(_gensim_data_folder(vectors_id))
+    return LoadedWordVectors(vectors_id, spec.name, vectors, Source("gensim-data", f"{vectors_id} from gensim-data", folder))

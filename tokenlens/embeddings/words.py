@@ -136,13 +136,6 @@ def matrix_of(vectors, words: list[str]) -> np.ndarray:
     return np.asarray(vectors[words], dtype=np.float32) if words else np.zeros((0, vectors.vector_size), np.float32)
 
 
-def cosine_matrix(matrix: np.ndarray) -> np.ndarray:
-    """Pairwise cosine similarities of the rows."""
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    unit = matrix / np.where(norms == 0, 1.0, norms)
-    return unit @ unit.T
-
-
 def hover_neighbours(vectors, words: list[str], topn: int = 5) -> list[str]:
     """For each word, its nearest other words as one line (for a chart's hover text)."""
     if len(words) > HOVER_NEIGHBOURS_UP_TO:

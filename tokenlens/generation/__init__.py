@@ -10,11 +10,12 @@ from .run import (
     Step,
     generate,
     prepare_prompt,
+    start_stream,
     stream_steps,
 )
 
 __all__ = [
     "GenerationResult", "GenerationSettings", "LoadedModel", "MODEL_QUEUE", "ModelQueue", "PreparedPrompt",
     "Step", "default_model_id", "estimate_memory", "generate", "load_model", "model_choices",
-    "prepare_prompt", "stream_steps",
+    "prepare_prompt", "start_stream", "stream_steps",
 ]

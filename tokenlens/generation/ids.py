@@ -5,6 +5,7 @@ Plain data for the views: no model weights are needed, only tokenizers.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
@@ -43,6 +44,11 @@ class IdsView:
     def code(self) -> str:
         """The list as Python prints it, as in the book's notebook."""
         return f"input_ids = {list(self.ids)}"
+
+
+def view_bytes(view: IdsView) -> int:
+    """About what a view holds in memory: each piece's string, and the ints and tuples around it."""
+    return sum(sys.getsizeof(piece) for _, piece in view.pieces) + 120 * len(view.ids)
 
 
 def special_ids(tokenizer: "Tokenizer") -> frozenset[int]:

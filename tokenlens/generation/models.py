@@ -1,6 +1,8 @@
-"""Which causal LM to load on this machine, whether it fits, and loading it (hub, cache or packaged GGUF).
+"""Which causal LM to load on this machine, whether it fits, and loading it (classroom folder, hub,
+hub cache or packaged GGUF).
 
 Never `trust_remote_code`: a typed-in id whose architecture transformers does not ship is refused.
+Nothing is kept here: `components/resources.py` keeps what the app loads; the CLI loads once.
 """
 
 from __future__ import annotations
@@ -8,18 +10,15 @@ from __future__ import annotations
 import functools
 import json
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..catalog import LANGUAGE_MODELS
 from ..assets import AssetUnavailable, Source, packaged_path
-from ..hub import hub_file, hub_reachable, offline
-from ..tokenization.loading import LoadedTokenizer
-from ..memo import ProcessMemo
+from ..hub import WEIGHT_FILES, hub_file, hub_reachable, local_snapshot, offline
+from ..tokenization.loading import LoadedTokenizer, tokenizer_nbytes
 from ..paths import cache_dir
 from .progress import LoadProgress, reporting
 
@@ -45,7 +44,7 @@ def model_choices(has_cuda: bool | None = None) -> list[str]:
     """Catalog models, default first; GPU-only ones are listed only where CUDA is present."""
     if has_cuda is None:
         has_cuda = cuda_available()
-    ids = [i for i, spec in LANGUAGE_MODELS.items() if has_cuda or spec.notes != "cuda"]
+    ids = [i for i, spec in LANGUAGE_MODELS.items() if has_cuda or not spec.needs_cuda]
     first = default_model_id(has_cuda)
     return [first, *[i for i in ids if i != first]]
 
@@ -140,6 +139,10 @@ class LoadedModel:
     def has_chat_template(self) -> bool:
         return bool(getattr(self.tokenizer, "chat_template", None))
 
+    @property
+    def ready_message(self) -> str:
+        return f"{self.name} is ready on {self.device}"
+
 
 def _context_length(config, tokenizer) -> int:
     for name in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"):
@@ -184,29 +187,38 @@ def _check_loadable(hub_id: str, config, device: str, bytes_available: int | Non
     return estimate
 
 
-def _from_hub(hub_id: str, device: str, bytes_available: int | None, progress: LoadProgress) -> LoadedModel:
+def _classroom_folder(hub_id: str) -> Path | None:
+    """The model's snapshot folder in the classroom folder, when its weights are there."""
+    found = local_snapshot(hub_id, WEIGHT_FILES)
+    return found.path if found is not None and found.origin == "classroom folder" else None
+
+
+def _from_hub(hub_id: str, device: str, bytes_available: int | None, progress: LoadProgress,
+              read_tokenizer: Callable[[str], ModelTokenizer]) -> LoadedModel:
+    """From the classroom folder when it holds the weights, else the hub or huggingface_hub's cache."""
     import torch
     from transformers import AutoModelForCausalLM
 
     name = _name(hub_id)
     progress.stage(f"Reading {name}'s settings", 0.0, 0.05)
-    config = _hub_config(hub_id)
+    config = _hub_config(hub_id)  # the classroom folder's first, as every hub file
     progress.stage("Checking that it fits in memory", 0.05, 0.1)
     estimate = _check_loadable(hub_id, config, device, bytes_available)
+    classroom = _classroom_folder(hub_id)
     local_only = offline() or not hub_reachable()
     where = "onto the GPU" if device.startswith("cuda") else "into memory"
     progress.stage(f"Building the model and reading its weights {where}", 0.1, 0.85)
     try:
         model = AutoModelForCausalLM.from_pretrained(
-            hub_id, dtype=getattr(torch, estimate.dtype), trust_remote_code=False,
-            device_map=device if device.startswith("cuda") else None, local_files_only=local_only)
+            str(classroom) if classroom else hub_id, dtype=getattr(torch, estimate.dtype), trust_remote_code=False,
+            device_map=device if device.startswith("cuda") else None, local_files_only=local_only or bool(classroom))
     except OSError as err:
         why = "offline" if local_only else "missing-file"
         raise AssetUnavailable(f"{hub_id}'s weights could not be loaded: {err}", kind=why) from None
     progress.stage("Reading the tokenizer", 0.85, 0.95)
-    tokenizer = get_model_tokenizer(hub_id).fast
-    origin = "hub cache" if local_only else "hub"
-    source = Source(origin, f"{hub_id} from the {origin}", hub_id)
+    tokenizer = read_tokenizer(hub_id).fast
+    origin = "classroom folder" if classroom else "hub cache" if local_only else "hub"
+    source = Source(origin, f"{hub_id} from the {origin}", str(classroom) if classroom else hub_id)
     return _finish(hub_id, model, tokenizer, source, device, estimate.dtype, estimate.parameters, config)
 
 
@@ -254,7 +266,8 @@ def _share_gguf_name_maps() -> None:
         gguf.get_tensor_name_map = functools.lru_cache(maxsize=16)(gguf.get_tensor_name_map)
 
 
-def _from_gguf(hub_id: str, device: str, bytes_available: int | None, progress: LoadProgress) -> LoadedModel:
+def _from_gguf(hub_id: str, device: str, bytes_available: int | None, progress: LoadProgress,
+               read_tokenizer: Callable[[str], ModelTokenizer]) -> LoadedModel:
     """The packaged GGUF, dequantised once and cached as safetensors (later loads take a second)."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -271,7 +284,7 @@ def _from_gguf(hub_id: str, device: str, bytes_available: int | None, progress: 
         progress.stage("Building the model and reading its weights", 0.1, 0.85)
         model = AutoModelForCausalLM.from_pretrained(converted, config=config, dtype=torch.float32)
         progress.stage("Reading the tokenizer", 0.85, 0.95)
-        tokenizer = get_model_tokenizer(hub_id).fast
+        tokenizer = read_tokenizer(hub_id).fast
     else:
         progress.stage(f"Reading {name}'s settings from its GGUF file (first load only)", 0.0, 0.15)
         config = AutoConfig.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
@@ -283,7 +296,7 @@ def _from_gguf(hub_id: str, device: str, bytes_available: int | None, progress: 
         model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, config=config,
                                                      dtype=torch.float32)
         progress.stage("Reading the tokenizer", 0.82, 0.85)
-        tokenizer = get_model_tokenizer(hub_id).fast
+        tokenizer = read_tokenizer(hub_id).fast
         progress.stage("Saving a converted copy: the next load takes seconds", 0.85, 0.95)
         try:
             _save_converted(model, tokenizer, converted)
@@ -297,17 +310,21 @@ def _from_gguf(hub_id: str, device: str, bytes_available: int | None, progress: 
 
 
 def load_model(hub_id: str, *, device: str | None = None, bytes_available: int | None = None,
-               progress: LoadProgress | None = None) -> LoadedModel:
-    """Load a causal LM: hub or hub cache first, the packaged copy when that fails; AssetUnavailable says why.
+               progress: LoadProgress | None = None,
+               read_tokenizer: Callable[[str], ModelTokenizer] | None = None) -> LoadedModel:
+    """Load a causal LM: classroom folder, hub or hub cache first, the packaged copy when that fails;
+    AssetUnavailable says why.
 
     `progress` hears each stage and, through transformers' progress bars, each tensor read.
+    `read_tokenizer` gives the model's tokenizer (the app passes its kept one, so the prompt's ids
+    shown before generating come from the very tokenizer the model reads with).
     """
     hub_id = hub_id.strip()
     if not hub_id:
         raise AssetUnavailable("Type a model id, e.g. HuggingFaceTB/SmolLM2-135M-Instruct.", kind="invalid-id")
     spec = LANGUAGE_MODELS.get(hub_id)
     has_cuda = cuda_available()
-    if spec is not None and spec.notes == "cuda" and not has_cuda:
+    if spec is not None and spec.needs_cuda and not has_cuda:
         raise AssetUnavailable(
             f"{hub_id} needs a CUDA GPU and this machine has none. "
             f"Pick {CPU_DEFAULT_ID}, which runs on a CPU.", kind="no-gpu")
@@ -315,65 +332,16 @@ def load_model(hub_id: str, *, device: str | None = None, bytes_available: int |
     if device.startswith("cuda") and not has_cuda:
         raise AssetUnavailable("device 'cuda' was asked for but this machine has no CUDA GPU.", kind="no-gpu")
     progress = progress or LoadProgress()
+    read_tokenizer = read_tokenizer or load_model_tokenizer
     with reporting(progress):
         try:
-            loaded = _from_hub(hub_id, device, bytes_available, progress)
+            loaded = _from_hub(hub_id, device, bytes_available, progress, read_tokenizer)
         except AssetUnavailable as err:
             if spec is None or spec.packaged is None or err.kind in {"too-big", "not-causal-lm"}:
                 raise
-            loaded = _from_gguf(hub_id, device, bytes_available, progress)
-    progress.done(f"{loaded.name} is ready on {loaded.device}")
+            loaded = _from_gguf(hub_id, device, bytes_available, progress, read_tokenizer)
+    progress.done(loaded.ready_message)
     return loaded
-
-
-MAX_MODELS = 3  # models kept in memory per process; the least recently used goes first
-_loaded: OrderedDict[tuple[str, str], LoadedModel] = OrderedDict()
-_load_locks: dict[tuple[str, str], threading.Lock] = {}
-_in_flight: dict[tuple[str, str], LoadProgress] = {}  # the progress of loads under way, for those who wait
-_registry_lock = threading.Lock()
-
-
-def is_model_loaded(hub_id: str, *, device: str | None = None) -> bool:
-    with _registry_lock:
-        return (hub_id.strip(), device or "") in _loaded
-
-
-def get_model(hub_id: str, *, device: str | None = None, progress: LoadProgress | None = None) -> LoadedModel:
-    """load_model once per process and device, even when many users ask at the same moment.
-
-    Whoever comes while a load is under way waits for it and, with `progress`, sees its stages too
-    (a class pressing Generate together all watch the one load)."""
-    key = (hub_id.strip(), device or "")
-    with _registry_lock:
-        if key in _loaded:
-            _loaded.move_to_end(key)
-            return _loaded[key]
-        lock = _load_locks.setdefault(key, threading.Lock())
-    while not lock.acquire(timeout=0.25):
-        running = _in_flight.get(key)
-        if progress is not None and running is not None and running.history:
-            fraction, message = running.history[-1]
-            progress.send(fraction, message)
-    try:
-        with _registry_lock:
-            found = _loaded.get(key)
-        if found is not None:
-            if progress is not None:
-                progress.done(f"{found.name} is ready on {found.device}")
-            return found
-        progress = progress or LoadProgress()
-        _in_flight[key] = progress
-        try:
-            loaded = load_model(hub_id, device=device, progress=progress)
-        finally:
-            _in_flight.pop(key, None)
-        with _registry_lock:
-            _loaded[key] = loaded
-            while len(_loaded) > MAX_MODELS:
-                _loaded.popitem(last=False)
-        return loaded
-    finally:
-        lock.release()
 
 
 # --- A model's tokenizer alone: the prompt's ids before any weights are read --------------------
@@ -493,7 +461,7 @@ def _save_tokenizer_folder(fast, folder: Path, facts: dict) -> None:
 
 
 def _model_tokenizer(hub_id: str, fast, source: Source, context_length: int) -> ModelTokenizer:
-    from ..tokenization.loading import _guess_algorithm
+    from ..tokenization.loading import guess_algorithm as _guess_algorithm
 
     backend = fast.backend_tokenizer
     view = LoadedTokenizer(hub_id, _name(hub_id), _guess_algorithm(backend), backend, source)
@@ -515,24 +483,14 @@ def load_model_tokenizer(hub_id: str) -> ModelTokenizer:
             raise AssetUnavailable(f"{err.reason} Packaged copy: {packaged_err.reason}", kind=err.kind) from None
 
 
-_tokenizers: ProcessMemo[ModelTokenizer] = ProcessMemo(load_model_tokenizer)
+def tokenizer_bytes(tokenizer: ModelTokenizer) -> int:
+    """About what a model's tokenizer holds: `fast` and `view` share one tokenizers.Tokenizer (RSS per
+    copy measured here: GPT-2 8, Phi-3 8, SmolLM2 6-9, Qwen2.5 26-30 MiB; the estimate says 12, 8, 12, 34)."""
+    return tokenizer_nbytes(tokenizer.view.tokenizer)
 
 
-def get_model_tokenizer(hub_id: str) -> ModelTokenizer:
-    """load_model_tokenizer once per process (failures are not kept: the hub may come back)."""
-    return _tokenizers.get(hub_id.strip())
-
-
-def is_tokenizer_loaded(hub_id: str) -> bool:
-    return hub_id.strip() in _tokenizers
-
-
-def chat_by_default(hub_id: str) -> bool:
-    """Whether the chat-template switch starts on for a model: on where its tokenizer has a chat
-    template, off for the book's Phi-3 (the book wrote its <|assistant|> marker by hand)."""
-    if hub_id.strip() in ("", PHI3_ID):
-        return False
-    try:
-        return get_model_tokenizer(hub_id).has_chat_template
-    except AssetUnavailable:
-        return False
+def chat_by_default(hub_id: str, tokenizer: ModelTokenizer | None) -> bool:
+    """Whether the chat-template switch starts on for a model: on where its tokenizer (None: none
+    could be had) has a chat template, off for the book's Phi-3 (the book wrote its <|assistant|>
+    marker by hand)."""
+    return hub_id.strip() not in ("", PHI3_ID) and tokenizer is not None and tokenizer.has_chat_template

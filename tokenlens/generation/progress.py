@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Hashable, Iterable, Iterator
 
 Report = Callable[[float, str], None]  # (fraction 0..1, what is happening)
 
@@ -70,6 +70,34 @@ class LoadProgress:
         self.history.append((fraction, message))
         if self._report is not None:
             self._report(fraction, message)
+
+
+class LoadsUnderWay:
+    """The progress of each load running now, by key, so whoever waits for the same load watches its
+    stages (a class pressing Generate together all see the one load). Not a cache: an entry lives
+    only while its load runs."""
+
+    def __init__(self) -> None:
+        self._running: dict[Hashable, LoadProgress] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def running(self, key: Hashable, progress: LoadProgress) -> Iterator[LoadProgress]:
+        with self._lock:
+            self._running[key] = progress
+        try:
+            yield progress
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+
+    def relay(self, key: Hashable, to: LoadProgress | None) -> None:
+        """Send the running load's latest stage to a waiter's own progress."""
+        with self._lock:
+            running = self._running.get(key)
+        if to is not None and running is not None and running.history:
+            fraction, message = running.history[-1]
+            to.send(fraction, message)
 
 
 class _Bar:

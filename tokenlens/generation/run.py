@@ -198,22 +198,28 @@ def _choose(logits, settings: GenerationSettings, generator):
     return int(torch.multinomial(scaled, 1, generator=generator))
 
 
-def stream_steps(loaded: LoadedModel, prompt_ids, settings: GenerationSettings, *,
+def start_stream(loaded: LoadedModel, prompt_ids, settings: GenerationSettings, *,
                  stop: threading.Event | None = None, queue: ModelQueue | None = MODEL_QUEUE,
-                 on_wait: Callable[[int, int], None] | None = None,
-                 result: GenerationResult | None = None) -> Iterator[Step]:
-    """Yield one Step per new token, after taking the model's turn in `queue` (None: no queue).
-
-    `result`, if given, is filled as steps are made (ids, text, finish), so a caller that only
-    streams text still gets the whole record.
-    """
-    import torch
-
-    prompt_ids = list(prompt_ids)
+                 on_wait: Callable[[int, int], None] | None = None) -> tuple[GenerationResult, Iterator[Step]]:
+    """A new record of one generation, and the steps that fill it as they are iterated (after taking
+    the model's turn in `queue`; None: no queue). The caller can keep the record before the first
+    step (a page's Stop button finds it there)."""
+    prompt_ids = tuple(int(i) for i in prompt_ids)
     if not prompt_ids:
         raise ValueError("The prompt has no tokens.")
-    result = result if result is not None else GenerationResult(tuple(prompt_ids))
-    result.prompt_ids = tuple(prompt_ids)
+    result = GenerationResult(prompt_ids)
+    return result, _stream(loaded, result, settings, stop, queue, on_wait)
+
+
+def stream_steps(loaded: LoadedModel, prompt_ids, settings: GenerationSettings, **kwargs) -> Iterator[Step]:
+    """Yield one Step per new token (start_stream's steps, for callers that need no record)."""
+    return start_stream(loaded, prompt_ids, settings, **kwargs)[1]
+
+
+def _stream(loaded, result, settings, stop, queue, on_wait) -> Iterator[Step]:
+    import torch
+
+    prompt_ids = list(result.prompt_ids)
     if queue is None:
         yield from _decode_loop(loaded, prompt_ids, settings, stop, result, torch)
         return
@@ -273,9 +279,9 @@ def _steps(model, tokenizer, prompt_ids, settings, stop, result, torch, generato
 
 
 def generate(loaded: LoadedModel, prompt_ids, settings: GenerationSettings, **kwargs) -> GenerationResult:
-    """Run stream_steps to the end and return the whole record."""
-    result = GenerationResult(tuple(prompt_ids))
-    for _ in stream_steps(loaded, prompt_ids, settings, result=result, **kwargs):
+    """Run the steps to the end and return the whole record."""
+    result, steps = start_stream(loaded, prompt_ids, settings, **kwargs)
+    for _ in steps:
         pass
     return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -61,6 +62,11 @@ class SongVectors:
 
     def has(self, song_id: int) -> bool:
         return song_id in self.row_of
+
+    def memory_bytes(self) -> int:
+        """The arrays, and the id -> row dict with its two int objects per song."""
+        return (self.vectors.nbytes + self.song_ids.nbytes + sys.getsizeof(self.row_of)
+                + len(self.row_of) * 2 * sys.getsizeof(2**20))
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()

@@ -76,3 +76,23 @@ def search(data: SongData, query: str, limit: int = 50, vectors: SongVectors | N
 
 def label(data: SongData, song_id: int) -> str:
     return f"{data.titles[song_id]} — {data.artists[song_id]} (#{song_id})"
+
+
+def best_match(data: SongData, query: str, vectors: SongVectors) -> int | None:
+    """The song a new search picks: its first match (songs word2vec knows come first)."""
+    found = search(data, query, limit=1, vectors=vectors)
+    return found[0] if found else None
+
+
+def song_in_data(data: SongData, song: int, matches: list[int], fallback: int) -> int:
+    """`song` if this data has it (a link may name any id), else the search's first match, else
+    `fallback` (the last song when the data is smaller)."""
+    if data.has_song(song):
+        return song
+    return matches[0] if matches else min(fallback, data.song_count - 1)
+
+
+def songs_in_data(data: SongData, song_ids: list[str]) -> list[str]:
+    """The ids of a playlist (strings, as a link carries them) that this data has, in order."""
+    return [song for song in song_ids if str(song).isdigit() and data.has_song(int(song))]
+

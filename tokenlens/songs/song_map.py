@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .data import SongData
@@ -63,14 +65,17 @@ def map_points(data: SongData, vectors: SongVectors, chosen: list[int], recommen
     return result
 
 
+def points_bytes(points: list[dict]) -> int:
+    """What a map's points hold: the list, each point's dict and its values."""
+    return sys.getsizeof(points) + sum(sys.getsizeof(point) + sum(map(sys.getsizeof, point.values()))
+                                       for point in points)
+
+
 def project(matrix: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
-    """2D coordinates by PCA (instant) or UMAP (slower, keeps neighbourhoods)."""
-    if method == "umap":
-        import umap
+    """2D coordinates by PCA (instant) or UMAP (slower, keeps neighbourhoods): the Embeddings page's projection."""
+    from ..embeddings.projection import project as project_rows
 
-        return umap.UMAP(n_components=2, metric="cosine", random_state=seed, n_jobs=1).fit_transform(matrix)
-    if method != "pca":
+    methods = {"pca": "PCA", "umap": "UMAP"}
+    if method not in methods:
         raise ValueError(f"Unknown projection {method!r}: use 'pca' or 'umap'.")
-    from sklearn.decomposition import PCA
-
-    return PCA(n_components=2, random_state=seed).fit_transform(matrix)
+    return project_rows(matrix, methods[method], 2, seed).points

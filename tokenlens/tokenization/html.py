@@ -67,7 +67,7 @@ TOKEN_CSS = f"""
 .tl-panel{{border:1px solid rgba(128,128,128,.35);border-radius:.5rem;padding:.7rem 1rem;margin:0 0 1rem 0}}
 .tl-head{{font-family:inherit}}
 .tl-head code{{font-size:.85em}}
-.tl-src{{font-size:.85em;opacity:.8}} .tl-src::before{{content:'🤗 '}} .tl-src.standin::before{{content:'📦 '}}
+.tl-src{{font-size:.85em;opacity:.8}} .tl-more{{font-style:italic;opacity:.8;margin-top:.4em}} .tl-src::before{{content:'🤗 '}} .tl-src.standin::before{{content:'📦 '}}
 </style>
 """
 
@@ -126,15 +126,23 @@ def _group_html(group: TokenGroup, view: str, show_whitespace: bool) -> str:
     return f'<span class="{classes}" data-tip="{_attribute(token_title(group))}">{body}</span>'
 
 
-def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: bool = False) -> str:
+# Chips drawn per tokenizer. A 20,000-character CJK text is ~20,000 chips per tokenizer: nine such
+# views made a 16 MB document that every rerun sent, browsers laid out slowly and the server's
+# memory never gave back. Counts, ids and the table still cover every token.
+MAX_DRAWN_GROUPS = 4_000
+
+
+def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: bool = False,
+                  max_groups: int = MAX_DRAWN_GROUPS) -> str:
     """The coloured token view of one tokenizer, as an HTML fragment (needs TOKEN_CSS once)."""
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
     text = tokenized.text
     parts: list[str] = ['<div class="tl-box ids">' if view == "ids" else '<div class="tl-box">']
     cursor = 0
-    real = [i for i, g in enumerate(tokenized.groups) if g.end > g.start]
-    last_real = real[-1] if real else -1
+    columns = tokenized.columns
+    last_real = max((i for i, (start, end) in enumerate(zip(columns.group_starts.tolist(), columns.group_ends.tolist()))
+                     if end > start), default=-1)
 
     def gap(until: int) -> None:
         nonlocal cursor
@@ -142,18 +150,22 @@ def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: 
             parts.append(f'<i data-tip="not covered by any token">{_shown(text[cursor:until], show_whitespace)}</i>')
         cursor = max(cursor, until)
 
-    chips: dict[int, str] = {}  # a lone token's chip depends only on its id: texts repeat tokens a lot
+    # A chip depends only on its tokens' ids (a split character's text is their bytes'), and texts
+    # repeat tokens a lot: each chip is built once.
+    chips: dict[int | tuple[int, ...], str] = {}
     for index, group in enumerate(tokenized.groups):
+        if index == max_groups:
+            left = len(tokenized.tokens) - int(columns.group_bounds[max_groups])
+            parts.append(f'<div class="tl-more">… {left:,} more tokens not drawn here; '
+                         "the counts and the token table cover every one.</div>")
+            break
         if group.end > group.start:
             gap(group.start)
-        if group.split_character:
-            parts.append(_group_html(group, view, show_whitespace))
-        else:
-            token_id = group.tokens[0].id
-            chip = chips.get(token_id)
-            if chip is None:
-                chip = chips[token_id] = _group_html(group, view, show_whitespace)
-            parts.append(chip)
+        key = tuple(t.id for t in group.tokens) if group.split_character else group.tokens[0].id
+        chip = chips.get(key)
+        if chip is None:
+            chip = chips[key] = _group_html(group, view, show_whitespace)
+        parts.append(chip)
         if view == "ids":
             parts.append(" ")
         cursor = max(cursor, group.end)

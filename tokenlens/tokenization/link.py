@@ -52,8 +52,3 @@ def read_view(params, fields: tuple[Field, ...]) -> dict:
     if values["preset"] != "custom":
         values["text"] = PRESETS[values["preset"]]
     return values
-
-
-def preset_after_edit(preset: str, text: str) -> str:
-    """Editing a preset's text makes it the visitor's own text (and the link carries it)."""
-    return preset if preset != "custom" and PRESETS.get(preset) == text else "custom"

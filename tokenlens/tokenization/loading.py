@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 from tokenizers import Tokenizer
 
@@ -38,16 +39,53 @@ def _safe(hub_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "--", hub_id)
 
 
-def _guess_algorithm(tokenizer: Tokenizer) -> str:
+class Family(NamedTuple):
+    """What a tokenizer's model and decoder say about it, read in one place."""
+
+    spelling: str  # how vocabulary entries spell bytes: "byte-level" (Ġ), "sentencepiece" (▁, <0xNN>),
+    # "wordpiece" (##) or "plain"
+    algorithm: str  # as people name it: "byte-level BPE", "SentencePiece Unigram", "WordPiece", ...
+
+
+def tokenizer_family(tokenizer: Tokenizer) -> Family:
     model = type(tokenizer.model).__name__
     decoder = tokenizer.decoder.__getstate__().decode("utf-8", "replace") if tokenizer.decoder else ""
-    if model == "BPE" and "ByteLevel" in decoder:
-        return "byte-level BPE"
-    if model == "BPE" and "ByteFallback" in decoder:
-        return "SentencePiece BPE (byte fallback)"
-    if model == "Unigram":
-        return "SentencePiece Unigram"
-    return model
+    if "ByteLevel" in decoder:
+        spelling = "byte-level"
+    elif "ByteFallback" in decoder or "Metaspace" in decoder or "\u2581" in decoder or model == "Unigram":
+        spelling = "sentencepiece"
+    elif model == "WordPiece":
+        spelling = "wordpiece"
+    else:
+        spelling = "plain"
+    if model == "BPE" and spelling == "byte-level":
+        algorithm = "byte-level BPE"
+    elif model == "BPE" and "ByteFallback" in decoder:
+        algorithm = "SentencePiece BPE (byte fallback)"
+    elif model == "Unigram":
+        algorithm = "SentencePiece Unigram"
+    else:
+        algorithm = model
+    return Family(spelling, algorithm)
+
+
+def guess_algorithm(tokenizer: Tokenizer) -> str:
+    """The algorithm's name for a tokenizer the catalog does not describe."""
+    return tokenizer_family(tokenizer).algorithm
+
+
+# Resident bytes per vocabulary entry of a loaded tokenizers.Tokenizer (Rust side included), measured
+# as the RSS growth of loading five copies in a fresh process: BPE and WordPiece take 160-290 (gpt2
+# 8.1 MiB, cl100k 16.9, Qwen2.5 30.1, Phi-3 8.8, StarCoder2 9.2, BERT 6.0), Unigram's lattice ~690
+# (flan-t5 21.2). The estimate rounds up; a copy also costs ~1 MiB of its own.
+_BYTES_PER_ENTRY = {"Unigram": 720}
+_BYTES_PER_ENTRY_OTHERS = 230
+
+
+def tokenizer_nbytes(tokenizer: Tokenizer) -> int:
+    """About the memory a loaded tokenizer holds, from its vocabulary size (cheap: no serialising)."""
+    per_entry = _BYTES_PER_ENTRY.get(type(tokenizer.model).__name__, _BYTES_PER_ENTRY_OTHERS)
+    return per_entry * tokenizer.get_vocab_size(with_added_tokens=True) + 2**20
 
 
 # What a repo without tokenizer.json may hold instead; absent ones are skipped.
@@ -174,7 +212,7 @@ def load_tokenizer(hub_id: str) -> LoadedTokenizer:
     return LoadedTokenizer(
         hub_id=hub_id,
         name=spec.name if spec else hub_id,
-        algorithm=spec.algorithm if spec else _guess_algorithm(tokenizer),
+        algorithm=spec.algorithm if spec else guess_algorithm(tokenizer),
         tokenizer=tokenizer,
         source=source,
         description=spec.description if spec else "",

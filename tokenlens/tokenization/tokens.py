@@ -3,28 +3,32 @@
 Family quirks stay here: Ġ (byte-level BPE), ▁ and <0xNN> (SentencePiece byte fallback), ##
 (WordPiece). Tokens that each hold part of a UTF-8 character are grouped so that a view never
 shows a lone "�"; the group's bytes form whole characters.
+
+A result is kept compact: a few arrays and strings per text, not tens of thousands of Python
+objects (a server keeps many results). `Token`s and `TokenGroup`s are made when read.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-import threading
-import weakref
-from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+import sys
+from dataclasses import dataclass
+from itertools import islice
+from typing import Callable, Iterator, NamedTuple, Sequence
 
+import numpy as np
 from tokenizers import Tokenizer
 
 from ..assets import AssetUnavailable, Source
-from .loading import LoadedTokenizer, load_tokenizer
+from .loading import LoadedTokenizer, load_tokenizer, tokenizer_family
 from .standins import bytes_to_unicode
 
 _BYTE_FALLBACK = re.compile(r"<0x([0-9A-Fa-f]{2})>")
 
 
 class Token(NamedTuple):
-    """One token. A NamedTuple: pages build tens of thousands of these per keystroke."""
+    """One token, as read from a `Tokenized` result."""
 
     id: int
     piece: str  # the id decoded alone, as the book prints it
@@ -71,103 +75,212 @@ class Stats:
         return self.bytes / self.tokens if self.tokens else 0.0
 
 
-@dataclass(frozen=True)
+class _Packed:
+    """Many strings (or bytes) as one object plus offsets: two objects instead of thousands."""
+
+    __slots__ = ("data", "offsets")
+
+    def __init__(self, items: list, empty: str | bytes):
+        self.data = empty.join(items)
+        self.offsets = np.zeros(len(items) + 1, dtype=np.int64)
+        np.cumsum([len(item) for item in items], out=self.offsets[1:])
+
+    def __getitem__(self, index: int):
+        return self.data[self.offsets[index]:self.offsets[index + 1]]
+
+    def tolist(self) -> list:
+        data, offsets = self.data, self.offsets.tolist()
+        return [data[a:b] for a, b in zip(offsets, offsets[1:])]
+
+    @property
+    def nbytes(self) -> int:
+        return sys.getsizeof(self.data) + self.offsets.nbytes
+
+
+class Columns(NamedTuple):
+    """A result's tokens as columns (one entry per token), for code that reads them all at once."""
+
+    ids: np.ndarray  # int32
+    starts: np.ndarray  # int32, character spans
+    ends: np.ndarray
+    special: np.ndarray  # bool
+    group_bounds: np.ndarray  # int32, len(groups) + 1: group g is tokens group_bounds[g]:group_bounds[g + 1]
+    group_starts: np.ndarray  # int32, each group's span
+    group_ends: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class Tokenized:
     hub_id: str
     name: str
     algorithm: str
     source_label: str
     text: str
-    tokens: tuple[Token, ...]
-    groups: tuple[TokenGroup, ...]
     stats: Stats
+    _columns: Columns
+    _slots: np.ndarray  # per token: its row in the tables of distinct ids below
+    _pieces: _Packed  # per distinct id: the id decoded alone
+    _texts: _Packed  # per distinct id: what it stands for
+    _raws: _Packed  # per distinct id: its bytes
+    _split_groups: np.ndarray  # the groups of several tokens (split characters), ascending
+    _split_texts: _Packed  # their joined text
 
     @property
     def ids(self) -> list[int]:
-        return [token.id for token in self.tokens]
+        return self._columns.ids.tolist()
+
+    @property
+    def columns(self) -> Columns:
+        return self._columns
+
+    @property
+    def tokens(self) -> Sequence[Token]:
+        return _TokenView(self)
+
+    @property
+    def groups(self) -> Sequence[TokenGroup]:
+        return _GroupView(self)
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes this result holds (its arrays, strings and their objects), for cache budgets."""
+        arrays = sum(a.nbytes for a in (*self._columns, self._slots, self._split_groups))
+        packed = sum(p.nbytes for p in (self._pieces, self._texts, self._raws, self._split_texts))
+        strings = sum(sys.getsizeof(s) for s in (self.hub_id, self.name, self.algorithm, self.source_label, self.text))
+        objects = 13 * 112 + 4 * 56  # the arrays' and packed columns' own Python objects
+        return arrays + packed + strings + objects + sys.getsizeof(self)
+
+    def token(self, index: int) -> Token:
+        c, slot = self._columns, int(self._slots[index])
+        group = int(np.searchsorted(c.group_bounds, index, side="right")) - 1
+        return Token(int(c.ids[index]), self._pieces[slot], self._texts[slot], self._raws[slot],
+                     int(c.starts[index]), int(c.ends[index]), bool(c.special[index]), group)
+
+    def group(self, index: int) -> TokenGroup:
+        c = self._columns
+        members = tuple(self.token(i) for i in range(int(c.group_bounds[index]), int(c.group_bounds[index + 1])))
+        split = int(np.searchsorted(self._split_groups, index))
+        if split < len(self._split_groups) and self._split_groups[split] == index:
+            text = self._split_texts[split]
+        else:
+            text = members[0].text
+        return TokenGroup(members, text, int(c.group_starts[index]), int(c.group_ends[index]))
+
+    def _iter_tokens(self) -> Iterator[Token]:
+        """Every token, made one at a time: reading a long text never holds them all at once."""
+        c = self._columns
+        pieces, texts, raws = self._pieces.tolist(), self._texts.tolist(), self._raws.tolist()
+        sizes = np.diff(c.group_bounds)
+        groups = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes).tolist()
+        for token_id, slot, start, end, special, group in zip(c.ids.tolist(), self._slots.tolist(), c.starts.tolist(),
+                                                              c.ends.tolist(), c.special.tolist(), groups):
+            yield Token(token_id, pieces[slot], texts[slot], raws[slot], start, end, special, group)
+
+    def _iter_groups(self) -> Iterator[TokenGroup]:
+        c = self._columns
+        tokens = self._iter_tokens()
+        bounds = c.group_bounds.tolist()
+        joined = dict(zip(self._split_groups.tolist(), self._split_texts.tolist()))
+        for index, (first, last, start, end) in enumerate(zip(bounds, bounds[1:], c.group_starts.tolist(),
+                                                              c.group_ends.tolist())):
+            members = tuple(islice(tokens, last - first))
+            yield TokenGroup(members, joined.get(index, members[0].text), start, end)
 
 
-@dataclass
-class _Vocabulary:
-    """Per-tokenizer facts, computed once: how to turn a vocabulary entry into bytes."""
+class _View(Sequence):
+    """A result's tokens or groups, made on access."""
 
-    mode: str  # "byte-level" | "sentencepiece" | "wordpiece" | "plain"
+    def __init__(self, tokenized: Tokenized):
+        self._tokenized = tokenized
+
+    def _one(self, index: int):
+        raise NotImplementedError
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._one(i) for i in range(*index.indices(len(self)))]
+        size = len(self)
+        if not -size <= index < size:
+            raise IndexError(index)
+        return self._one(index % size)
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self)!r})"
+
+
+class _TokenView(_View):
+    def __len__(self) -> int:
+        return len(self._tokenized.columns.ids)
+
+    def _one(self, index: int) -> Token:
+        return self._tokenized.token(index)
+
+    def __iter__(self) -> Iterator[Token]:
+        return self._tokenized._iter_tokens()
+
+
+class _GroupView(_View):
+    def __len__(self) -> int:
+        return len(self._tokenized.columns.group_bounds) - 1
+
+    def _one(self, index: int) -> TokenGroup:
+        return self._tokenized.group(index)
+
+    def __iter__(self) -> Iterator[TokenGroup]:
+        return self._tokenized._iter_groups()
+
+
+class _Vocabulary(NamedTuple):
+    """Per-tokenizer facts, read from the tokenizer on each call (cheap; nothing kept between calls)."""
+
+    spelling: str  # tokenizer_family's: how a vocabulary entry spells its bytes
     special_ids: frozenset[int]
     unk_id: int | None
     vocab_size: int
-    pieces: dict[int, tuple[str, str, bytes]] = field(default_factory=dict)  # id -> piece, text, raw
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-# Weak keys: an id() key could be reused by a later tokenizer once this one is freed, and that
-# tokenizer would then be shown with these pieces.
-_vocabularies: weakref.WeakKeyDictionary[Tokenizer, _Vocabulary] = weakref.WeakKeyDictionary()
-_vocabularies_lock = threading.Lock()
 
 
 def _vocabulary(tokenizer: Tokenizer) -> _Vocabulary:
-    with _vocabularies_lock:
-        found = _vocabularies.get(tokenizer)
-    if found is not None:
-        return found
-    decoder = tokenizer.decoder.__getstate__().decode("utf-8", "replace") if tokenizer.decoder else ""
-    model = type(tokenizer.model).__name__
-    if "ByteLevel" in decoder:
-        mode = "byte-level"
-    elif "ByteFallback" in decoder or "Metaspace" in decoder or "\u2581" in decoder or model == "Unigram":
-        mode = "sentencepiece"
-    elif model == "WordPiece":
-        mode = "wordpiece"
-    else:
-        mode = "plain"
     added = tokenizer.get_added_tokens_decoder()
     unk_token = getattr(tokenizer.model, "unk_token", None)
-    vocabulary = _Vocabulary(
-        mode=mode,
+    return _Vocabulary(
+        spelling=tokenizer_family(tokenizer).spelling,
         special_ids=frozenset(i for i, token in added.items() if token.special),
         unk_id=tokenizer.token_to_id(unk_token) if unk_token else None,
         vocab_size=tokenizer.get_vocab_size(with_added_tokens=True),
     )
-    with _vocabularies_lock:
-        return _vocabularies.setdefault(tokenizer, vocabulary)
 
 
 _BYTE_DECODER = {char: byte for byte, char in bytes_to_unicode().items()}
 
 
-def _token_bytes(entry: str, mode: str) -> bytes:
-    if mode == "byte-level" and all(char in _BYTE_DECODER for char in entry):
+def _token_bytes(entry: str, spelling: str) -> bytes:
+    if spelling == "byte-level" and all(char in _BYTE_DECODER for char in entry):
         return bytes(_BYTE_DECODER[char] for char in entry)
-    if mode == "sentencepiece":
+    if spelling == "sentencepiece":
         match = _BYTE_FALLBACK.fullmatch(entry)
         if match:
             return bytes([int(match.group(1), 16)])
         return entry.replace("\u2581", " ").encode("utf-8")
-    if mode == "wordpiece" and entry.startswith("##"):
+    if spelling == "wordpiece" and entry.startswith("##"):
         return entry[2:].encode("utf-8")
     return entry.encode("utf-8")
 
 
-def _describe(tokenizer: Tokenizer, vocabulary: _Vocabulary, ids: list[int]) -> None:
-    """Fill the vocabulary's cache for ids not seen before (one batched decode call)."""
-    with vocabulary.lock:
-        missing = sorted({i for i in ids if i not in vocabulary.pieces})
-    if not missing:
-        return
-    pieces = tokenizer.decode_batch([[i] for i in missing], skip_special_tokens=False)
-    described = {}
-    for token_id, piece in zip(missing, pieces):
+def _describe(tokenizer: Tokenizer, vocabulary: _Vocabulary, ids: list[int]) -> tuple[list, list, list]:
+    """Pieces, texts and bytes of distinct ids (one batched decode call)."""
+    pieces = tokenizer.decode_batch([[i] for i in ids], skip_special_tokens=False)
+    texts, raws = [], []
+    for token_id in ids:
         entry = tokenizer.id_to_token(token_id)
         if entry is None:
             raise ValueError(f"id {token_id} is not in the vocabulary")
-        if token_id in vocabulary.special_ids:
-            raw = entry.encode("utf-8")
-        else:
-            raw = _token_bytes(entry, vocabulary.mode)
-        text = entry if vocabulary.mode == "wordpiece" else raw.decode("utf-8", "replace")
-        described[token_id] = (piece, text, raw)
-    with vocabulary.lock:
-        vocabulary.pieces.update(described)
+        raw = entry.encode("utf-8") if token_id in vocabulary.special_ids else _token_bytes(entry, vocabulary.spelling)
+        texts.append(entry if vocabulary.spelling == "wordpiece" else raw.decode("utf-8", "replace"))
+        raws.append(raw)
+    return pieces, texts, raws
 
 
 def _is_complete(data: bytes) -> bool:
@@ -178,14 +291,17 @@ def _is_complete(data: bytes) -> bool:
         return False
 
 
-def _group_bounds(raws: list[bytes], specials: list[bool]) -> list[tuple[int, int, str | None]]:
-    """(first, past-last, joined text or None) of each run whose bytes form whole characters only
-    together; a complete token is a run of one with text None."""
-    bounds = []
+def _group_bounds(raws: list[bytes], specials: list[bool], whole: list[bool]) -> tuple[list[int], dict[int, str]]:
+    """Where each group starts (then the end), and the joined text of each group of several tokens.
+
+    A special token, or one whose bytes are whole characters, is a group of one; otherwise tokens
+    join until no bytes wait for the rest of a character (or a special token comes)."""
+    firsts: list[int] = []
+    joined: dict[int, str] = {}
     i = 0
     while i < len(raws):
-        if specials[i] or _is_complete(raws[i]):
-            bounds.append((i, i + 1, None))
+        firsts.append(i)
+        if whole[i]:
             i += 1
             continue
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -196,9 +312,10 @@ def _group_bounds(raws: list[bytes], specials: list[bool]) -> list[tuple[int, in
             j += 1
             if decoder.getstate()[0] == b"":  # no bytes left waiting for the rest of a character
                 break
-        bounds.append((i, j, text + decoder.decode(b"", final=True)))
+        joined[len(firsts) - 1] = text + decoder.decode(b"", final=True)
         i = j
-    return bounds
+    firsts.append(len(raws))
+    return firsts, joined
 
 
 def tokenize(loaded: LoadedTokenizer, text: str, *, add_special_tokens: bool = True) -> Tokenized:
@@ -210,45 +327,47 @@ def tokenize(loaded: LoadedTokenizer, text: str, *, add_special_tokens: bool = T
     tokenizer = loaded.tokenizer
     vocabulary = _vocabulary(tokenizer)
     encoding = tokenizer.encode(text, add_special_tokens=add_special_tokens)
-    ids = encoding.ids
-    _describe(tokenizer, vocabulary, ids)
-    described = [vocabulary.pieces[i] for i in ids]
+    ids = np.array(encoding.ids, dtype=np.int32)
+    distinct, slots = np.unique(ids, return_inverse=True)
+    slots = slots.astype(np.int32).reshape(-1)
+    pieces, texts, raws = _describe(tokenizer, vocabulary, distinct.tolist())
     # [UNK] is a special token of the vocabulary, but here it stands for text: shown as such.
-    specials = [(bool(mask) or i in vocabulary.special_ids) and i != vocabulary.unk_id
-                for i, mask in zip(ids, encoding.special_tokens_mask)]
-    offsets = encoding.offsets
-    tokens: list[Token] = []
-    groups: list[TokenGroup] = []
-    for number, (first, last, joined) in enumerate(_group_bounds([d[2] for d in described], specials)):
-        if joined is None:  # the common case: one token that is whole characters by itself
-            piece, token_text, raw = described[first]
-            start, end = offsets[first]
-            token = Token(ids[first], piece, token_text, raw, start, end, specials[first], number)
-            tokens.append(token)
-            groups.append(TokenGroup((token,), token_text, start, end))
-            continue
-        members = tuple(
-            Token(ids[k], described[k][0], described[k][1], described[k][2], offsets[k][0], offsets[k][1],
-                  specials[k], number)
-            for k in range(first, last)
-        )
-        tokens.extend(members)
-        groups.append(TokenGroup(members, joined, min(m.start for m in members), max(m.end for m in members)))
+    special = np.array(encoding.special_tokens_mask, dtype=bool).reshape(-1)
+    special |= np.isin(ids, np.fromiter(vocabulary.special_ids, dtype=np.int64, count=len(vocabulary.special_ids)))
+    if vocabulary.unk_id is not None:
+        special &= ids != vocabulary.unk_id
+    complete = np.array([_is_complete(raw) for raw in raws], dtype=bool)
+    whole = special | complete[slots] if len(ids) else special
+    slot_list = slots.tolist()
+    firsts, joined = _group_bounds([raws[s] for s in slot_list], special.tolist(), whole.tolist())
+    offsets = np.array(encoding.offsets, dtype=np.int32).reshape(-1, 2)
+    bounds = np.array(firsts, dtype=np.int32)
+    starts, ends = offsets[:, 0].copy(), offsets[:, 1].copy()
+    if len(ids):
+        group_starts = np.minimum.reduceat(starts, bounds[:-1]).astype(np.int32)
+        group_ends = np.maximum.reduceat(ends, bounds[:-1]).astype(np.int32)
+    else:
+        group_starts = group_ends = np.zeros(0, dtype=np.int32)
+    split_groups = sorted(joined)
     stats = Stats(
         tokens=len(ids),
         characters=len(text),
         bytes=len(text.encode("utf-8", "surrogatepass")),
-        unknown=sum(1 for i in ids if i == vocabulary.unk_id),
-        special=sum(specials),
+        unknown=int(np.count_nonzero(ids == vocabulary.unk_id)) if vocabulary.unk_id is not None else 0,
+        special=int(np.count_nonzero(special)),
         vocab_size=vocabulary.vocab_size,
     )
-    return Tokenized(loaded.hub_id, loaded.name, loaded.algorithm, loaded.source.label, text,
-                     tuple(tokens), tuple(groups), stats)
+    return Tokenized(
+        loaded.hub_id, loaded.name, loaded.algorithm, loaded.source.label, text, stats,
+        Columns(ids, starts, ends, special, bounds, group_starts, group_ends), slots,
+        _Packed(pieces, ""), _Packed(texts, ""), _Packed(raws, b""),
+        np.array(split_groups, dtype=np.int32), _Packed([joined[g] for g in split_groups], ""),
+    )
 
 
 def decode_ids(loaded: LoadedTokenizer, ids: list[int]) -> str:
     """The text of a list of ids (the book's tokenizer.decode); unknown ids raise ValueError."""
-    size = _vocabulary(loaded.tokenizer).vocab_size
+    size = loaded.tokenizer.get_vocab_size(with_added_tokens=True)
     bad = [i for i in ids if not 0 <= i < size or loaded.tokenizer.id_to_token(i) is None]
     if bad:
         raise ValueError(f"not in {loaded.hub_id}'s vocabulary (0..{size - 1}): {', '.join(map(str, bad))}")
@@ -341,6 +460,7 @@ def stats_rows(results: list[TokenizerResult]) -> list[dict]:
 
 def token_rows(tokenized: Tokenized) -> list[dict]:
     """Every token of one tokenizer, for the details table: what hovering shows, all at once."""
+    group_sizes = np.diff(tokenized.columns.group_bounds).tolist()
     return [
         {
             "#": position,
@@ -352,7 +472,7 @@ def token_rows(tokenized: Tokenized) -> list[dict]:
             "end": token.end,
             "text covered": tokenized.text[token.start:token.end],
             "special": token.special,
-            "joined with neighbours": len(tokenized.groups[token.group].tokens) > 1,
+            "joined with neighbours": group_sizes[token.group] > 1,
         }
         for position, token in enumerate(tokenized.tokens)
     ]

@@ -1,0 +1,155 @@
+"""Server memory under a visitor who types a lot: does the tokenizer page stay within its budget?
+
+    python -m bench.memory [--ids 200] [--texts 100]
+
+The real app (`streamlit run app.py`) downloads tokenizers from a hub mirror on localhost (tests/
+hub_mirror.py, serving ../shared/hf-hub into an empty hub cache): 200 distinct repo ids, each a real
+tokenizer of the book under another name. Chromium types the ids into the page's hub box, ten at a
+time, then 100 distinct worst-case texts (20,000 characters of CJK and emoji) into its text area.
+The server's resident memory is printed before and after, with the caches' budget and contents;
+it must end under the process's baseline plus the budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import ROOT
+
+sys.path.insert(0, str(ROOT / "tests"))
+
+SHARED_HUB = ROOT.parent / "shared" / "hf-hub"
+# The book's tokenizers that ship a tokenizer.json (the others are converted by transformers, whose
+# import would weigh on the process rather than on the caches).
+REAL_REPOS = ["gpt2", "Xenova/gpt-4", "bert-base-uncased", "bert-base-chinese", "bigcode/starcoder2-15b",
+              "microsoft/Phi-3-mini-4k-instruct", "Qwen/Qwen2.5-1.5B"]
+IDS_PER_BATCH = 10
+
+# The server: streamlit's own command line, plus a thread that writes the caches' stats to a file
+# every second (the only way to read them from outside the server process).
+SERVER = r"""
+import json, os, sys, threading, time
+def report():
+    from components import resources
+    while True:
+        caches = [vars(s) for s in resources.cache_stats()]
+        page = sum(c["budget"] for c in caches if c["name"] in resources.TOKENIZER_KINDS)
+        stats = {"budget": page, "all": resources.memory_budget(), "caches": caches}
+        path = os.environ["TOKENLENS_BENCH_STATS"]
+        with open(path + ".tmp", "w") as out:
+            json.dump(stats, out)
+        os.replace(path + ".tmp", path)
+        time.sleep(1)
+threading.Thread(target=report, daemon=True).start()
+sys.argv = ["streamlit", "run", "app.py", *sys.argv[1:]]
+from streamlit.web.cli import main
+main()
+"""
+
+
+def bench_repo_ids(count: int) -> dict[str, str]:
+    """tokenlens-bench/tok-000... -> the real repo it serves, cycling through REAL_REPOS."""
+    return {f"tokenlens-bench/tok-{n:03d}": REAL_REPOS[n % len(REAL_REPOS)] for n in range(count)}
+
+
+def worst_case_text(seed: int, chars: int = 20_000) -> str:
+    """CJK and emoji (a byte-level BPE cuts each emoji into up to four tokens), distinct per seed."""
+    rng = random.Random(seed)
+    return "".join(chr(rng.randrange(0x1F300, 0x1F5FF)) if rng.random() < 0.3 else chr(rng.randrange(0x4E00, 0x9FFF))
+                   for _ in range(chars))
+
+
+def mib(n: float) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+def read_stats(path: Path) -> dict:
+    time.sleep(1.5)  # the server writes them every second
+    return json.loads(path.read_text())
+
+
+def print_stats(stats: dict) -> None:
+    for cache in stats["caches"]:
+        if cache["entries"] or cache["name"] in {"tokenizers", "tokenized texts", "token panels"}:
+            print(f"    {cache['name']:<26} {cache['entries']:>4} entries  {mib(cache['bytes']):>9} of {mib(cache['budget'])}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--ids", type=int, default=200)
+    args.add_argument("--texts", type=int, default=100)
+    options = args.parse_args(argv if argv is not None else [])
+    import psutil
+
+    from browser import chromium_page, free_port, settle, stop_process, type_into, wait_for_app, wait_until_up
+    from hub_mirror import hub_mirror
+
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    aliases = bench_repo_ids(options.ids)
+    hub_ids = list(aliases)
+    with tempfile.TemporaryDirectory(prefix="tokenlens-bench-memory-") as scratch, \
+            hub_mirror(SHARED_HUB, aliases=aliases) as (endpoint, requests):
+        stats_file = Path(scratch) / "stats.json"
+        env = {**os.environ, "HF_ENDPOINT": endpoint, "HF_HUB_OFFLINE": "0", "HF_HUB_CACHE": f"{scratch}/hub",
+               "TOKENLENS_CACHE": f"{scratch}/cache", "TOKENLENS_BENCH_STATS": str(stats_file),
+               "TOKENIZERS_PARALLELISM": "false", "PYTHONPATH": str(ROOT)}
+        port = free_port()
+        log = open(ROOT / "test-artifacts" / f"bench-memory-{port}.log", "w")
+        server = subprocess.Popen(
+            [sys.executable, "-c", SERVER, "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(url + "/_stcore/health", server, timeout_s=60, log_name=log.name)
+            process = psutil.Process(server.pid)
+            started = time.perf_counter()
+            with chromium_page() as page:
+                page.goto(f"{url}/?hub={hub_ids[0]}")
+                wait_for_app(page, 300_000)
+                baseline = process.memory_info().rss
+                stats = read_stats(stats_file)
+                print(f"server after its first page (book tokenizers loaded): {mib(baseline)} resident "
+                      f"(the process baseline); the tokenizer caches' budget "
+                      f"{mib(stats['budget'])} (all caches: {mib(stats['all'])})")
+                print_stats(stats)
+                for first in range(0, len(hub_ids), IDS_PER_BATCH):
+                    type_into(page, "stTextInput", "Hub ids (comma-separated)",
+                              ", ".join(hub_ids[first:first + IDS_PER_BATCH]))
+                    settle(page, 300_000)
+                fetched = {line.split("/resolve/")[0].split(" /", 1)[1] for line in requests if "/resolve/" in line}
+                print(f"{len(hub_ids)} hub ids typed ({len(fetched & set(hub_ids))} fetched over the mirror) in "
+                      f"{time.perf_counter() - started:.0f} s: {mib(process.memory_info().rss)} resident")
+                type_into(page, "stTextInput", "Hub ids (comma-separated)", "")
+                settle(page, 300_000)
+                peak = 0
+                for seed in range(options.texts):
+                    type_into(page, "stTextArea", "Text to tokenize", worst_case_text(seed))
+                    settle(page, 300_000)
+                    print(f"  text {seed + 1}: {mib(process.memory_info().rss)} resident", flush=True)
+                    peak = max(peak, process.memory_info().rss)
+                print(f"{options.texts} worst-case texts typed: peak {mib(peak)} resident, "
+                      f"{time.perf_counter() - started:.0f} s in all")
+            after = process.memory_info().rss
+            stats = read_stats(stats_file)
+        finally:
+            stop_process(server)
+            log.close()
+    limit = baseline + stats["budget"]
+    print(f"server at the end: {mib(after)} resident; baseline {mib(baseline)} + budget {mib(stats['budget'])} "
+          f"= {mib(limit)}: {'under' if after <= limit else 'OVER'} the limit")
+    print_stats(stats)
+    if after > limit:
+        raise SystemExit("the server kept more than its budget")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
