@@ -4,7 +4,7 @@
 
 The real app (`streamlit run app.py`) downloads tokenizers from a hub mirror on localhost (tests/
 hub_mirror.py, serving ../shared/hf-hub into an empty hub cache): 200 distinct repo ids, each a real
-tokenizer of the book under another name. Chromium types the ids into the page's hub box, ten at a
+tokenizer of the book under another name. Chromium types the ids into the page's hub box, eight at a
 time, then 100 distinct worst-case texts (20,000 characters of CJK and emoji) into its text area.
 The server's resident memory is printed before and after, with the caches' budget and contents;
 it must end under the process's baseline plus the budget.
@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from bench.common import ROOT
+from tokenlens.tokenization.link import MAX_EXTRA_IDS
 
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -31,7 +32,10 @@ SHARED_HUB = ROOT.parent / "shared" / "hf-hub"
 # import would weigh on the process rather than on the caches).
 REAL_REPOS = ["gpt2", "Xenova/gpt-4", "bert-base-uncased", "bert-base-chinese", "bigcode/starcoder2-15b",
               "microsoft/Phi-3-mini-4k-instruct", "Qwen/Qwen2.5-1.5B"]
-IDS_PER_BATCH = 10
+# What one worst-case run builds and drops (its tokens before they are kept, the panels document as
+# a str, the page's tables): the headroom components/resources.py leaves for the runs under way.
+RUN_HEADROOM = 128 * 2**20
+IDS_PER_BATCH = MAX_EXTRA_IDS  # the page takes this many typed ids at once
 
 # The server: streamlit's own command line, plus a thread that writes the caches' stats to a file
 # every second (the only way to read them from outside the server process).
@@ -143,11 +147,12 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             stop_process(server)
             log.close()
-    limit = baseline + stats["budget"]
-    print(f"server at the end: {mib(after)} resident; baseline {mib(baseline)} + budget {mib(stats['budget'])} "
-          f"= {mib(limit)}: {'under' if after <= limit else 'OVER'} the limit")
+    limit = baseline + stats["budget"] + RUN_HEADROOM
+    print(f"server at the end: {mib(after)} resident (peak {mib(peak)}); baseline {mib(baseline)} + budget "
+          f"{mib(stats['budget'])} + one run's work {mib(RUN_HEADROOM)} = {mib(limit)}: "
+          f"{'under' if max(after, peak) <= limit else 'OVER'} the limit")
     print_stats(stats)
-    if after > limit:
+    if max(after, peak) > limit:
         raise SystemExit("the server kept more than its budget")
 
 

@@ -5,8 +5,8 @@ server process through st.cache_resource and shared by every visitor. Pages call
 with domain objects and never build cache keys.
 
 The budget: a Streamlit Community Cloud app gets 2.7 GB. The process itself (Python, Streamlit,
-the libraries imported) takes about 0.5 GB; the caches below add up to memory_budget(), ~2.0 GB,
-which leaves headroom for the work of the runs under way. Each section's budgets are written for
+the libraries imported) takes about 0.5 GB; the caches below add up to memory_budget(), ~1.9 GB,
+which leaves ~0.3 GB for the work of the runs under way. Each section's budgets are written for
 those 2.7 GB; a server with more memory says so with TOKENLENS_MEMORY_GB (e.g. 16) and every
 budget grows in proportion, so larger models and word-vector sets can be kept.
 """
@@ -23,25 +23,25 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
-from tokenlens.sized_cache import CacheStats, SizedCache
+from tokenlens.assets import AssetUnavailable, model_bytes
+from tokenlens.catalog import BOOK_TOKENIZERS, WORD_VECTORS
+from tokenlens.embeddings.contextual import word_in_context as contextual_word_in_context
 from tokenlens.embeddings.contextual import LoadedContextualModel, TokenVectors, load_contextual_model
 from tokenlens.embeddings.contextual import token_vectors as contextual_token_vectors
-from tokenlens.embeddings.contextual import word_in_context as contextual_word_in_context
 from tokenlens.embeddings.projection import Projection, project
 from tokenlens.embeddings.sentences import LoadedSentenceModel, encode, load_sentence_model
 from tokenlens.embeddings.word_vectors import LoadedWordVectors, load_word_vectors, memory_needed
 from tokenlens.embeddings.words import hover_neighbours as words_hover_neighbours
-from tokenlens.assets import AssetUnavailable, model_bytes
 from tokenlens.generation.ids import IdsView, model_prompt_view, typed_prompt_view, view_bytes
 from tokenlens.generation.models import (LoadedModel, ModelTokenizer, chat_by_default, load_model,
                                          load_model_tokenizer, tokenizer_bytes)
 from tokenlens.generation.progress import LoadProgress, LoadsUnderWay
 from tokenlens.generation.run import PreparedPrompt
+from tokenlens.sized_cache import CacheStats, SizedCache
 from tokenlens.songs.data import OPTIONAL_FILES, REQUIRED_FILES, SongData, load_dataset, load_dataset_files
 from tokenlens.songs.download import DatasetFolder
 from tokenlens.songs.model import SongVectors, TrainSettings, load_cached
 from tokenlens.songs.song_map import map_points, points_bytes
-from tokenlens.catalog import BOOK_TOKENIZERS, WORD_VECTORS
 from tokenlens.tokenization.html import panels_document
 from tokenlens.tokenization.loading import LoadedTokenizer, load_tokenizer, tokenizer_nbytes
 from tokenlens.tokenization.tokens import Tokenized, TokenizerResult, tokenize
@@ -85,16 +85,17 @@ def cache_stats() -> list[CacheStats]:
 
 
 # --- Tokenizers and tokenized texts -------------------------------------------------------------
-# Budgets (MiB), from the ~2.2 GB all caches may hold (2.7 GB for the app, 0.5 GB for the process):
-#   tokenizers 350: the nine book tokenizers hold ~145 (tokenizer_nbytes: Qwen2.5 34, cl100k 23,
-#     flan-t5 23, gpt2 12, ...), so ~15 more typed hub ids fit beside them.
-#   tokenized texts 100: a worst-case 20,000-character text (CJK and emoji) through the nine is ~9.6
-#     (Tokenized.nbytes), so ten such texts; everyday texts are a few hundred KB.
-#   panels 100: that text's panels document is 16 MB of UTF-8 (kept encoded: as a str with emoji it
-#     is 60 MB) and takes seconds to build, so the last six such documents are kept.
-TOKENIZERS_BUDGET = 350 * MIB
-TOKENIZED_BUDGET = 100 * MIB
-PANELS_BUDGET = 100 * MIB
+# Budgets (MiB), from the ~1.9 GB all caches may hold (2.7 GB for the app, 0.5 GB for the process,
+# ~0.3 GB for the runs under way: one worst-case run builds ~100 MB that it then drops):
+#   tokenizers 256: the nine book tokenizers hold ~145 (tokenizer_nbytes: Qwen2.5 34, cl100k 23,
+#     flan-t5 23, gpt2 12, ...), so ~10 more typed hub ids fit beside them.
+#   tokenized texts 64: a worst-case 20,000-character text (CJK and emoji) through the nine is ~9.6
+#     (Tokenized.nbytes), so six such texts; everyday texts are a few hundred KB.
+#   panels 48: that text's panels document is 3 MB of UTF-8 (html.MAX_DRAWN_GROUPS chips a view;
+#     kept encoded: as a str with emoji it is 4x that), so the last sixteen such documents are kept.
+TOKENIZERS_BUDGET = 256 * MIB
+TOKENIZED_BUDGET = 64 * MIB
+PANELS_BUDGET = 48 * MIB
 _tokenizers = cache_kind("tokenizers", TOKENIZERS_BUDGET, lambda loaded: tokenizer_nbytes(loaded.tokenizer))
 _tokenized_texts = cache_kind("tokenized texts", TOKENIZED_BUDGET, lambda found: found.nbytes)
 _token_panels = cache_kind("token panels", PANELS_BUDGET, len)

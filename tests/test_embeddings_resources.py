@@ -31,7 +31,7 @@ def test_glove_is_counted_by_its_real_bytes_and_kept():
     assert resources.word_vectors("glove-wiki-gigaword-50") is loaded
 
 
-def test_a_model_is_counted_by_its_parameters():
+def test_a_model_is_counted_by_its_parameters(fresh_caches):
     loaded = resources.embedding_model("contextual", MINILM)
     parameters = sum(p.numel() for p in loaded.model.parameters())
     assert 22_000_000 < parameters < 23_000_000  # MiniLM-L6-H384: 22.7M parameters

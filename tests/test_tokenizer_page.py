@@ -137,3 +137,21 @@ def test_a_hidden_widget_keeps_its_value_when_it_comes_back(page):
     page.text_area(key="tokens.text").set_value("Back again").run()
     assert page.text_input(key="tokens.ids").value == "15496 995"
     assert page.code[0].value == "'Hello world'"
+
+
+def test_panels_documents_are_not_kept_by_pythons_url_cache(page):
+    """st.iframe asks urllib.parse whether its document is a URL, and urlsplit's lru_cache kept the last
+    128 documents: 14 MB each for a long CJK text, outside every budget (bench.memory found it)."""
+    import urllib.parse
+
+    page.run()
+    page.selectbox(key="tokens.preset").set_value("custom").run()
+    for text in ("鸟 " * 3_000, "帮 " * 3_001):
+        page.text_area(key="tokens.text").set_value(text).run()
+        assert not page.exception
+        document = iframe_views(page)
+        assert "tl-panel" in document and len(document) > 50_000
+        hits = urllib.parse.urlsplit.cache_info().hits
+        urllib.parse.urlparse(document)  # the very call st.iframe makes: a hit means it was kept
+        assert urllib.parse.urlsplit.cache_info().hits == hits, "the panels document is in urlsplit's cache"
+        urllib.parse.urlsplit.cache_clear()
