@@ -32,9 +32,9 @@ SHARED_HUB = ROOT.parent / "shared" / "hf-hub"
 # import would weigh on the process rather than on the caches).
 REAL_REPOS = ["gpt2", "Xenova/gpt-4", "bert-base-uncased", "bert-base-chinese", "bigcode/starcoder2-15b",
               "microsoft/Phi-3-mini-4k-instruct", "Qwen/Qwen2.5-1.5B"]
-# What one worst-case run builds and drops (its tokens before they are kept, the panels document as
-# a str, the page's tables): the headroom components/resources.py leaves for the runs under way.
-RUN_HEADROOM = 128 * 2**20
+# What worst-case runs build and drop (tokens before they are kept, the panels document as a str,
+# the page's tables and their Arrow copies): the ~0.3 GB components/resources.py leaves for runs.
+RUN_HEADROOM = 256 * 2**20
 IDS_PER_BATCH = MAX_EXTRA_IDS  # the page takes this many typed ids at once
 
 # The server: streamlit's own command line, plus a thread that writes the caches' stats to a file
