@@ -75,6 +75,14 @@ def wait_for_plot_text(page, text: str, selector: str = "text") -> None:
         arg=[selector, text], timeout=WAIT_MS)
 
 
+def wait_for_3d_plot(page, *, shown: bool = True) -> None:
+    """Until a plot on the page is (or, shown=False, no plot is) a 3D scatter."""
+    negate = "" if shown else "!"
+    page.wait_for_function(f"() => {negate}[...document.querySelectorAll('.js-plotly-plot')]"
+                           ".some(p => p._fullData && p._fullData.some(t => t.type === 'scatter3d'))",
+                           timeout=WAIT_MS)
+
+
 def section(page, name: str) -> None:
     group_button(page, "Section", name).click()
 
@@ -165,16 +173,12 @@ def test_word_section_takes_every_click_and_the_link_restores_it(app_server, art
         wait_for_url(page, has("method", "t-SNE"))
 
         act(choose_radio, "Dimensions", "3D")
-        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                               ".some(p => p._fullData && p._fullData.some(t => t.type === 'scatter3d'))",
-                               timeout=WAIT_MS)
+        wait_for_3d_plot(page)
         wait_for_url(page, has("dims", "3"))
 
         act(choose_radio, "Dimensions", "2D")
         wait_for_url(page, has("dims", None))
-        page.wait_for_function("() => ![...document.querySelectorAll('.js-plotly-plot')]"
-                               ".some(p => p._fullData && p._fullData.some(t => t.type === 'scatter3d'))",
-                               timeout=WAIT_MS)
+        wait_for_3d_plot(page, shown=False)
         assert radio_value(page, "Dimensions") == "2D"
         act(choose_radio, "Projection", "UMAP")
         note = page.get_by_text(re.compile(r"^UMAP('s one-off compilation took \d+ s| compiles its code once)"))
@@ -255,9 +259,7 @@ def test_sentences_and_context_take_every_click_and_the_link_restores_them(app_s
         expect(page.get_by_text(re.compile(r"^t-SNE: perplexity 1"))).to_be_visible(timeout=WAIT_MS)
         wait_for_url(page, has("smethod", "t-SNE"))
         act(choose_radio, "Dimensions", "3D")
-        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                               ".some(p => p._fullData && p._fullData.some(t => t.type === 'scatter3d'))",
-                               timeout=WAIT_MS)
+        wait_for_3d_plot(page)
         wait_for_url(page, has("sdims", "3"))
 
         act(section, "Tokens in context")
@@ -300,9 +302,7 @@ def test_sentences_and_context_take_every_click_and_the_link_restores_them(app_s
 
         act(choose_radio, "Dimensions", "3D")
         wait_for_url(page, has("bdims", "3"))
-        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                               ".some(p => p._fullData && p._fullData.some(t => t.type === 'scatter3d'))",
-                               timeout=WAIT_MS)
+        wait_for_3d_plot(page)
         act(choose_radio, "Projection", "t-SNE")
         wait_for_url(page, has("bmethod", "t-SNE"))
         expect(page.get_by_text(re.compile(r"^t-SNE: perplexity"))).to_be_visible(timeout=WAIT_MS)

@@ -61,7 +61,10 @@ class ReplayTables:
         document = json.loads(tokenizer.to_str())
         self.model: dict = document["model"]
         self.kind: str = self.model["type"]
-        self.added: list[dict] = document.get("added_tokens") or []
+        # Longest first, so the alternation below matches leftmost-longest as the library does.
+        self.added: list[dict] = sorted((t for t in document.get("added_tokens") or [] if t["content"]),
+                                        key=lambda t: -len(t["content"]))
+        self.added_pattern = _added_pattern(self.added)
         if self.kind == "Unigram":
             self.pieces = [piece for piece, _ in self.model["vocab"]]
             self.scores = [score for _, score in self.model["vocab"]]
@@ -77,9 +80,8 @@ class ReplayTables:
 
 # --- Added tokens: cut out before anything else runs ----------------------------------------------
 
-def _added_pattern(tables: ReplayTables) -> re.Pattern | None:
+def _added_pattern(tokens: list[dict]) -> re.Pattern | None:
     """Added tokens match leftmost-longest in the raw text; lstrip/rstrip take neighbouring spaces."""
-    tokens = sorted((t for t in tables.added if t["content"]), key=lambda t: -len(t["content"]))
     if not tokens:
         return None
     parts = []
@@ -93,15 +95,14 @@ def _added_pattern(tables: ReplayTables) -> re.Pattern | None:
 
 def _split_added(text: str, tables: ReplayTables) -> list[tuple[str, int | None]]:
     """The text as (segment, None) and (added token, its id) pieces, in order."""
-    pattern = _added_pattern(tables)
+    pattern = tables.added_pattern
     if pattern is None:
         return [(text, None)] if text else []
-    tokens = sorted((t for t in tables.added if t["content"]), key=lambda t: -len(t["content"]))
     out, position = [], 0
     for match in pattern.finditer(text):
         if match.start() > position:
             out.append((text[position:match.start()], None))
-        token = tokens[match.lastindex - 1]
+        token = tables.added[match.lastindex - 1]
         out.append((match.group(0), token["id"]))
         position = match.end()
     if position < len(text):
