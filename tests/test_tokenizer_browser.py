@@ -249,7 +249,9 @@ def test_theme_switch_and_our_own_tooltip(app_server, artifacts):
     with chromium_page((1280, 800)) as page:
         open_views(page, app_server + FEW + "&view=both", 3)
         widget(page, "stButtonGroup", "Theme").locator("button").filter(has_text="Dark").click()
-        page.wait_for_timeout(1500)  # the switch reloads the page once, keeping the link
+        # The rerun writes the link first, then the switch reloads the page once, keeping it.
+        page.wait_for_function("() => location.search.includes('theme=dark')", timeout=60_000)
+        page.wait_for_timeout(1500)
         open_views(page, page.url, 3)
         assert query(page).get("theme") == ["dark"] and query(page).get("view") == ["both"]
         background = page.locator('[data-testid="stApp"]').evaluate("el => getComputedStyle(el).backgroundColor")
@@ -261,6 +263,7 @@ def test_theme_switch_and_our_own_tooltip(app_server, artifacts):
         assert tip.inner_text().startswith("id ")
         page.screenshot(path=str(artifacts / "tokenizers-dark-tooltip.png"))
         group_button(page, "Theme", "Auto").click()
+        page.wait_for_function("() => !location.search.includes('theme=')", timeout=60_000)
         page.wait_for_timeout(1500)
         open_views(page, page.url, 3)
         assert "theme" not in query(page)
