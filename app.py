@@ -11,7 +11,8 @@ page_config()
 HERE = Path(__file__).parent
 # Short, stable url paths for shared links; the first page is the default, served at "/".
 SECTIONS = {
-    "Tokens": [("app_pages/tokenizer_compare.py", "Compare tokenizers", "🔤", "tokens")],
+    "Tokens": [("app_pages/tokenizer_compare.py", "Compare tokenizers", "🔤", "tokens"),
+               ("app_pages/tokenizer_workings.py", "How tokenizers work", "🔍", "how")],
     "Vectors": [("app_pages/embeddings_explorer.py", "Embeddings", "🧭", "embeddings"),
                 ("app_pages/song_recommender.py", "Song recommendations", "🎵", "songs")],
     "Models": [("app_pages/text_generation.py", "Generation", "✍️", "generation")],

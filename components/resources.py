@@ -401,3 +401,83 @@ def typed_prompt(loaded: LoadedTokenizer, text: str) -> IdsView:
     """A prompt as typed, read by a tokenizer alone (the book's Phi-3 beside the chosen model)."""
     key = ("typed", loaded.hub_id, loaded.source, text)
     return _prompt_views().get(key, lambda: (None, typed_prompt_view(loaded, text)))[1]
+
+
+# --- How tokenizers work, part "cost": tokens per language ---------------------------------------
+# One table is 29 languages x the tokenizers shown, two int64 arrays: ~5 KB for the nine book
+# tokenizers (LanguageCosts.nbytes), so 1 MiB keeps every choice a class makes in an hour.
+_language_costs = cache_kind("language costs", 1 * MIB, lambda costs: costs.nbytes)
+
+
+def language_costs(loaded: list[LoadedTokenizer]):
+    """Tokens per language for these tokenizers (tokenization.languages.LanguageCosts)."""
+    from tokenlens.tokenization import languages  # reads the packaged sentences once
+
+    key = tuple((one.hub_id, one.source) for one in loaded)
+    return _language_costs().get(key, lambda: languages.language_costs(loaded))
+
+
+# --- How tokenizers work, part "step": one text replayed step by step ---------------------------
+# A walkthrough of 200 characters (walkthrough.MAX_STEP_CHARS) is 0.02-0.5 MB (Walkthrough.nbytes),
+# so 8 MiB keeps the words of a lesson: a slider or word click reruns the page from here. The
+# replay's tables (23-45 MiB for gpt2 and cl100k) are rebuilt for a new text instead of kept.
+_walkthroughs = cache_kind("step walkthroughs", 8 * MIB, lambda walk: walk.nbytes)
+
+
+def walkthrough(loaded: LoadedTokenizer, text: str):
+    """`text` replayed by `loaded`, worded step by step (tokenization.walkthrough.Walkthrough)."""
+    from tokenlens.tokenization.walkthrough import walkthrough as build
+
+    return _walkthroughs().get((loaded.hub_id, loaded.source, _digest(text)), lambda: build(loaded, text))
+
+
+# --- How tokenizers work, part "vocab": vocabularies side by side -------------------------------
+# An analysis is a few numpy columns and two byte blobs (VocabularyAnalysis.nbytes): gpt2 1.9 MiB,
+# cl100k 3.8, Qwen2.5 6.3, so 24 MiB keeps the nine book tokenizers' (~20). An overlap is a few
+# hundred bytes. Qwen2.5's analysis takes seconds (151k entries encoded): it is worth keeping.
+_vocabulary_analyses = cache_kind("vocabulary analyses", 24 * MIB, lambda analysis: analysis.nbytes)
+_vocabulary_overlaps = cache_kind("vocabulary overlaps", 256 * 1024, lambda overlap: overlap.nbytes)
+
+
+def vocabulary_analysis(loaded: LoadedTokenizer):
+    """One tokenizer's vocabulary analysed (tokenization.vocabulary.VocabularyAnalysis)."""
+    from tokenlens.tokenization.vocabulary import analyse_vocabulary
+
+    return _vocabulary_analyses().get((loaded.hub_id, loaded.source), lambda: analyse_vocabulary(loaded))
+
+
+def vocabulary_overlap(first: LoadedTokenizer, second: LoadedTokenizer):
+    """The distinct surface strings two vocabularies share (tokenization.vocabulary.VocabularyOverlap)."""
+    from tokenlens.tokenization.vocabulary import compare_vocabularies
+
+    key = (first.hub_id, first.source, second.hub_id, second.source)
+    return _vocabulary_overlaps().get(key, lambda: compare_vocabularies(vocabulary_analysis(first),
+                                                                        vocabulary_analysis(second)))
+
+
+# --- How tokenizers work, part "train": train a tokenizer in class ------------------------------
+# A bundled corpus is kept as its strings: the help texts 0.5 MB, the standard library's code 4.9 MB
+# (Corpus.nbytes), so 8 MiB keeps both. A trained tokenizer is ~1.3 MiB at 1,000 entries and 3.3 at
+# 10,000 (TrainedTokenizer.nbytes, from tokenizer_nbytes), so 24 MiB keeps a lesson's dozen tries.
+_training_corpora = cache_kind("training corpora", 8 * MIB, lambda corpus: corpus.nbytes)
+_trained_tokenizers = cache_kind("trained tokenizers", 24 * MIB, lambda trained: trained.nbytes)
+
+
+def training_corpus(key: str):
+    """A bundled corpus (tokenization.training.bundled_corpus), read once per server."""
+    from tokenlens.tokenization.training import bundled_corpus
+
+    return _training_corpora().get(key, lambda: bundled_corpus(key))
+
+
+def trained_tokenizer(corpus, algorithm: str, vocab_size: int, on_progress=None):
+    """A tokenizer trained on a corpus (tokenization.training.train); `on_progress` is called only
+    when it is trained in this run."""
+    from tokenlens.tokenization.training import train
+
+    return _trained_tokenizers().get((corpus.digest, algorithm, vocab_size),
+                                     lambda: train(corpus, algorithm, vocab_size, on_progress=on_progress))
+
+
+def has_trained_tokenizer(corpus, algorithm: str, vocab_size: int) -> bool:
+    return (corpus.digest, algorithm, vocab_size) in _trained_tokenizers()

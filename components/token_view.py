@@ -36,5 +36,6 @@ def token_legend() -> None:
         "Colour comes from the token id: a token keeps its colour wherever it recurs. "
         "Special tokens are the black-and-white chips with a dashed edge; a dotted underline joins tokens that "
         "only form a character "
-        "together; hatched text is covered by no token. Hover a token for its id, piece and bytes."
+        "together; hatched text is covered by no token. Hover a token for its id, piece and bytes; click it "
+        "to watch its word being cut, step by step (How tokenizers work, in a new tab)."
     )

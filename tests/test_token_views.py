@@ -55,6 +55,17 @@ def test_special_tokens_marked_and_unknowns_counted():
     assert tokenized.stats.vocab_size == 30522
 
 
+def test_unigram_unknowns_are_counted_too():
+    """A Unigram model names its unknown id only in its state: flan-t5 drops Thai to <unk>."""
+    require_hub("google/flan-t5-small")
+    loaded = load_tokenizer("google/flan-t5-small")
+    text = "ทุกคนเกิดมาอย่างอิสระ and free"
+    own_ids = loaded.tokenizer.encode(text).ids
+    unk = loaded.tokenizer.token_to_id("<unk>")
+    tokenized = tokenize(loaded, text)
+    assert own_ids.count(unk) > 0 and tokenized.stats.unknown == own_ids.count(unk)
+
+
 def test_stats_ratios():
     require_hub("gpt2")
     stats = tokenize(load_tokenizer("gpt2"), "Hello world").stats

@@ -66,7 +66,8 @@ def download(folder: Path, files: list[PlannedFile], *,
              progress: Callable[[int, int, PlannedFile, str], None] | None = None) -> dict[str, str]:
     """Fetch what is absent; returns {repo/file: outcome}. A missing optional file is not an error."""
     from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError, GatedRepoError, RepositoryNotFoundError
+    from huggingface_hub.errors import (EntryNotFoundError, GatedRepoError, LocalEntryNotFoundError,
+                                     RepositoryNotFoundError)
 
     outcomes = {}
     present = check(folder, files)
@@ -80,6 +81,8 @@ def download(folder: Path, files: list[PlannedFile], *,
             try:
                 hf_hub_download(item.repo_id, item.filename, cache_dir=folder)
                 outcome = "downloaded"
+            except LocalEntryNotFoundError as err:  # no answer from the hub: a failure, not a missing file
+                outcome = f"failed: {err}"
             except EntryNotFoundError:
                 outcome = "not in repo"
             except GatedRepoError:

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Collection
 from urllib.parse import urlparse
 
 from huggingface_hub import constants, hf_hub_download, try_to_load_from_cache
@@ -118,10 +119,14 @@ def validate_repo_id(repo_id: str) -> None:
         raise AssetUnavailable(f"{repo_id!r} is not a valid hub id: {err}", kind="invalid-id") from None
 
 
-def cached_file(repo_id: str, filename: str) -> HubFile | None | bool:
-    """A file from a local cache: HubFile, False if a cache knows the repo lacks it, else None."""
+def cached_file(repo_id: str, filename: str, *, skip: Collection[str] = ()) -> HubFile | None | bool:
+    """A file from a local cache: HubFile, False if a cache knows the repo lacks it, else None.
+
+    `skip` names origins ("classroom folder", "hub cache") whose copy was found damaged."""
     known_missing = False
     for root, origin in _cache_roots():
+        if origin in skip:
+            continue
         hit = try_to_load_from_cache(repo_id, filename, cache_dir=root)
         if isinstance(hit, str):
             return HubFile(Path(hit), origin, _revision_of(Path(hit)))
@@ -130,10 +135,13 @@ def cached_file(repo_id: str, filename: str) -> HubFile | None | bool:
     return False if known_missing else None
 
 
-def hub_file(repo_id: str, filename: str) -> HubFile:
-    """One file of a repo, from a local cache or downloaded; AssetUnavailable says why not."""
+def hub_file(repo_id: str, filename: str, *, skip: Collection[str] = ()) -> HubFile:
+    """One file of a repo, from a local cache or downloaded; AssetUnavailable says why not.
+
+    `skip` names local origins whose copy was found damaged: the next one is used, and a damaged
+    hub-cache copy is downloaded again rather than reused."""
     validate_repo_id(repo_id)
-    local = cached_file(repo_id, filename)
+    local = cached_file(repo_id, filename, skip=skip)
     if isinstance(local, HubFile):
         return local
     if local is False:
@@ -147,7 +155,7 @@ def hub_file(repo_id: str, filename: str) -> HubFile:
             kind="offline",
         )
     try:
-        path = Path(hf_hub_download(repo_id, filename))
+        path = Path(hf_hub_download(repo_id, filename, force_download="hub cache" in skip))
     except GatedRepoError:
         raise AssetUnavailable(
             f"{repo_id} is gated: accept its licence on the hub page, then set HF_TOKEN.", kind="gated"

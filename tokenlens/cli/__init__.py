@@ -11,6 +11,8 @@ import importlib
 import json
 import sys
 
+from .text_input import cap_text, clean_argument, read_text_argument  # noqa: F401 (every command's one reader)
+
 COMMAND_MODULES = ("tokenize", "explain", "assets", "embeddings", "songs", "generate")
 
 
@@ -19,9 +21,19 @@ def print_json(document) -> None:
     sys.stdout.write("\n")
 
 
-def read_text_argument(text: str) -> str:
-    """TEXT as given, or standard input for '-'."""
-    return sys.stdin.read() if text == "-" else text
+def whole_number(minimum: int):
+    """An argparse type: a whole number of at least `minimum`, refused with a clear message otherwise."""
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, not {value}")
+        return value
+
+    parse.__name__ = f"whole number >= {minimum}"
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:

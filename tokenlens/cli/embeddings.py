@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import print_json, read_text_argument
+from . import clean_argument, print_json, read_text_argument, whole_number
 
 
 def register(subparsers) -> None:
@@ -10,7 +10,7 @@ def register(subparsers) -> None:
 
     neighbors = subparsers.add_parser("neighbors", help="a word's nearest neighbours in a word-vector set")
     neighbors.add_argument("word")
-    neighbors.add_argument("--topn", type=int, default=11, help="how many (the word itself comes first)")
+    neighbors.add_argument("--topn", type=whole_number(1), default=11, help="how many (the word itself comes first)")
     neighbors.add_argument("--vectors", default="glove-wiki-gigaword-50", choices=list(WORD_VECTORS))
     neighbors.add_argument("--json", action="store_true")
     neighbors.set_defaults(handler=run_neighbors)
@@ -19,7 +19,7 @@ def register(subparsers) -> None:
     analogy.add_argument("a")
     analogy.add_argument("b")
     analogy.add_argument("c")
-    analogy.add_argument("--topn", type=int, default=5)
+    analogy.add_argument("--topn", type=whole_number(1), default=5)
     analogy.add_argument("--vectors", default="glove-wiki-gigaword-50", choices=list(WORD_VECTORS))
     analogy.add_argument("--json", action="store_true")
     analogy.set_defaults(handler=run_analogy)
@@ -49,9 +49,10 @@ def run_neighbors(args) -> int:
     from ..embeddings.words import neighbours
 
     loaded = _vectors(args.vectors)
-    found = neighbours(loaded.vectors, args.word, args.topn)
+    word = clean_argument(args.word)
+    found = neighbours(loaded.vectors, word, args.topn)
     if args.json:
-        print_json({"vectors": loaded.id, "source": loaded.source.label, "word": args.word,
+        print_json({"vectors": loaded.id, "source": loaded.source.label, "word": word,
                     "neighbors": [{"word": n.word, "similarity": n.similarity} for n in found]})
     else:
         print(f"source: {loaded.source.words}")
@@ -64,13 +65,14 @@ def run_analogy(args) -> int:
     from ..embeddings.words import analogy
 
     loaded = _vectors(args.vectors)
-    found = analogy(loaded.vectors, args.a, args.b, args.c, args.topn)
+    a, b, c = (clean_argument(w) for w in (args.a, args.b, args.c))
+    found = analogy(loaded.vectors, a, b, c, args.topn)
     if args.json:
         print_json({"vectors": loaded.id, "source": loaded.source.label,
-                    "query": f"{args.a} - {args.b} + {args.c}",
+                    "query": f"{a} - {b} + {c}",
                     "answers": [{"word": n.word, "similarity": n.similarity} for n in found]})
     else:
-        print(f"{args.a} - {args.b} + {args.c} ≈")
+        print(f"{a} - {b} + {c} ≈")
         for n in found:
             print(f"{n.similarity:8.4f}  {n.word}")
     return 0
@@ -80,7 +82,7 @@ def run_sentence(args) -> int:
     from ..embeddings.sentences import encode, load_sentence_model, prepare_sentences
     from ..embeddings.similarity import cosine_matrix
 
-    raw = read_text_argument(args.sentences[0]) if args.sentences == ["-"] else args.sentences
+    raw = read_text_argument("-") if args.sentences == ["-"] else [clean_argument(s) for s in args.sentences]
     prepared = prepare_sentences(raw)
     if not prepared.sentences:
         raise ValueError("give at least one non-empty sentence")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import print_json
+from . import clean_argument, print_json, whole_number
 
 
 def register(subparsers) -> None:
@@ -15,22 +15,22 @@ def register(subparsers) -> None:
     def common(sub):
         sub.add_argument("--data", type=Path, metavar="DIR",
                          help="folder with train.txt and song_hash.txt (default: the cache, downloaded on first use)")
-        sub.add_argument("--epochs", type=int, default=5, help="training epochs (the book: 5)")
+        sub.add_argument("--epochs", type=whole_number(1), default=5, help="training epochs (the book: 5)")
         sub.add_argument("--json", action="store_true", help="one JSON document on standard output")
         sub.set_defaults(handler=run)
 
     recommend = commands.add_parser("recommend", help="songs played with the given song(s)")
     recommend.add_argument("song_ids", nargs="+", metavar="SONG_ID", help="one id, or several for a playlist")
-    recommend.add_argument("--topn", type=int, default=10)
+    recommend.add_argument("--topn", type=whole_number(1), default=10)
     common(recommend)
 
     search = commands.add_parser("search", help="find song ids by title or artist")
     search.add_argument("query", help="words of the title or artist")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=whole_number(1), default=20, help="at most this many songs")
     common(search)
 
     evaluate = commands.add_parser("evaluate", help="Hit@10 and MRR: word2vec vs popularity vs random")
-    evaluate.add_argument("--sample", type=int, default=1000, help="playlists whose last song is hidden")
+    evaluate.add_argument("--sample", type=whole_number(1), default=1000, help="playlists whose last song is hidden")
     evaluate.add_argument("--seed", type=int, default=0)
     common(evaluate)
 
@@ -63,7 +63,7 @@ def run(args) -> int:
     data = _load(args)
     settings = TrainSettings(epochs=args.epochs)
     if args.songs_command == "search":
-        rows = [data.song(song) for song in search(data, args.query, args.limit)]
+        rows = [data.song(song) for song in search(data, clean_argument(args.query), args.limit)]
         if args.json:
             print_json(rows)
         for row in [] if args.json else rows:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from . import print_json, read_text_argument
+import sys
+
+from . import cap_text, print_json, read_text_argument, whole_number
+from ..tokenization.presets import MAX_CHARS
 
 
 def register(subparsers) -> None:
@@ -10,6 +13,9 @@ def register(subparsers) -> None:
     parser.add_argument("--tokenizer", "-t", action="append", required=True, metavar="ID",
                         help="hub id (repeatable), e.g. gpt2, Xenova/gpt-4")
     parser.add_argument("--json", action="store_true", help="one JSON document on standard output")
+    parser.add_argument("--max-chars", type=whole_number(0), default=MAX_CHARS, metavar="N",
+                        help=f"use the first N characters, as the page does (default {MAX_CHARS:,}; 0: all); "
+                             'a cut is said on standard error and as "truncated" in the JSON')
     parser.add_argument("text", metavar="TEXT", help="the text, or - to read standard input")
     parser.set_defaults(handler=run)
 
@@ -18,13 +24,14 @@ def run(args) -> int:
     from ..tokenization.presets import prepare_text
     from ..tokenization.tokens import result_to_json, tokenize_with
 
-    prepared = prepare_text(read_text_argument(args.text))
+    text, truncated = cap_text(read_text_argument(args.text), args.max_chars)
+    prepared = prepare_text(text, max_chars=len(text))  # already cut above; this names what is unusual
+    for notice in prepared.notices:
+        print(f"note: {notice}", file=sys.stderr)
     results = tokenize_with(args.tokenizer, prepared.text)
     if args.json:
-        print_json([result_to_json(r) for r in results])
+        print_json([{**result_to_json(r), "truncated": truncated} for r in results])
     else:
-        for notice in prepared.notices:
-            print(f"note: {notice}")
         for result in results:
             print(f"== {result.hub_id}")
             if result.error:

@@ -17,6 +17,8 @@ import numpy as np
 from ..assets import AssetUnavailable, Source, packaged_path
 from ..catalog import CONTEXTUAL_MODELS, unknown_name_message
 from ..hub import WEIGHT_FILES, hub_file, hub_reachable, local_snapshot
+from ..tokenization.regex_guard import TokenizerFailed
+from ..tokenization.regex_guard import encode as guarded_encode
 from .similarity import cosine_matrix
 
 BOOK_CONTEXTUAL_MODEL = "microsoft/deberta-v3-xsmall"
@@ -144,7 +146,10 @@ def token_vectors(loaded: LoadedContextualModel, text: str, layer: int | None = 
     layer = loaded.layers if layer is None else int(layer)
     if not 0 <= layer <= loaded.layers:
         raise ValueError(f"{loaded.name} has layers 0 to {loaded.layers}.")
-    encoding = loaded.tokenizer.encode(text)
+    try:
+        encoding = guarded_encode(loaded.tokenizer, text, loaded.name)
+    except TokenizerFailed as err:  # a panic or a runaway regex in a typed model's tokenizer
+        raise ValueError(err.reason) from None
     ids = encoding.ids
     notice_cut = len(ids) > MAX_CONTEXT_TOKENS
     if notice_cut:  # keep the closing special token so the model sees a well-formed input

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from ..tokenization.loading import LoadedTokenizer
+from ..tokenization.regex_guard import TokenizerFailed
+from ..tokenization.regex_guard import encode as guarded_encode
 from ..tokenization.tokens import decode_ids
 
 if TYPE_CHECKING:
@@ -69,7 +71,10 @@ def view_of(tokenizer: "Tokenizer", ids: Sequence[int]) -> IdsView:
 
 def typed_prompt_view(loaded: LoadedTokenizer, text: str) -> IdsView:
     """The prompt as typed, as the book tokenizes it: `tokenizer(prompt).input_ids`."""
-    return view_of(loaded.tokenizer, loaded.tokenizer.encode(text).ids)
+    try:
+        return view_of(loaded.tokenizer, guarded_encode(loaded.tokenizer, text, loaded.hub_id).ids)
+    except TokenizerFailed as err:  # a panic or a runaway regex in a typed model's tokenizer
+        raise ValueError(err.reason) from None
 
 
 def model_prompt_view(model_tokenizer: "ModelTokenizer", text: str, *, chat_template: bool,

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import pickle
 import re
-from dataclasses import dataclass
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
@@ -18,9 +22,12 @@ from typing import Any, Callable
 from ..catalog import LANGUAGE_MODELS
 from ..assets import AssetUnavailable, Source, packaged_path
 from ..hub import WEIGHT_FILES, hub_file, hub_reachable, local_snapshot, offline
-from ..tokenization.loading import LoadedTokenizer, tokenizer_nbytes
+from ..tokenization.loading import LoadedTokenizer, read_tokenizer_file, tokenizer_nbytes
 from ..paths import cache_dir
+from ..safe_files import DamagedFile, check_safetensors, quarantine, read_json
 from .progress import LoadProgress, reporting
+
+_log = logging.getLogger(__name__)
 
 PHI3_ID = "microsoft/Phi-3-mini-4k-instruct"
 CPU_DEFAULT_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -168,6 +175,11 @@ def _hub_config(hub_id: str):
 
     config_file = hub_file(hub_id, "config.json")
     try:
+        read_json(config_file.path)
+    except DamagedFile as damage:
+        raise AssetUnavailable(f"{hub_id}: the {config_file.origin}'s config.json is damaged ({damage.reason}); "
+                               "replace it (`python -m tokenlens assets download --models`).", kind="damaged") from None
+    try:
         return AutoConfig.from_pretrained(str(config_file.path.parent), trust_remote_code=False)
     except (ValueError, KeyError) as err:  # an architecture transformers does not ship
         raise AssetUnavailable(
@@ -205,6 +217,12 @@ def _from_hub(hub_id: str, device: str, bytes_available: int | None, progress: L
     progress.stage("Checking that it fits in memory", 0.05, 0.1)
     estimate = _check_loadable(hub_id, config, device, bytes_available)
     classroom = _classroom_folder(hub_id)
+    if classroom is not None and (classroom / "model.safetensors").exists():
+        try:
+            check_safetensors(classroom / "model.safetensors")
+        except DamagedFile as damage:
+            raise AssetUnavailable(f"{hub_id}: the classroom folder's model.safetensors is damaged "
+                                   f"({damage.reason}); replace it.", kind="damaged") from None
     local_only = offline() or not hub_reachable()
     where = "onto the GPU" if device.startswith("cuda") else "into memory"
     progress.stage(f"Building the model and reading its weights {where}", 0.1, 0.85)
@@ -215,6 +233,10 @@ def _from_hub(hub_id: str, device: str, bytes_available: int | None, progress: L
     except OSError as err:
         why = "offline" if local_only else "missing-file"
         raise AssetUnavailable(f"{hub_id}'s weights could not be loaded: {err}", kind=why) from None
+    except Exception as err:  # a damaged weights file: safetensors' SafetensorError, torch.load's EOFError...
+        if not isinstance(err, (EOFError, pickle.UnpicklingError)) and type(err).__name__ != "SafetensorError":
+            raise
+        raise AssetUnavailable(f"{hub_id}'s weights are damaged: {err}", kind="damaged") from None
     progress.stage("Reading the tokenizer", 0.85, 0.95)
     tokenizer = read_tokenizer(hub_id).fast
     origin = "classroom folder" if classroom else "hub cache" if local_only else "hub"
@@ -235,10 +257,6 @@ def _safe(name: str) -> str:
 
 def _save_converted(model, tokenizer, folder: Path) -> None:
     """Write dequantised weights as safetensors (save_pretrained refuses models read from GGUF)."""
-    import json
-    import shutil
-    import tempfile
-
     from safetensors.torch import save_model
 
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -249,11 +267,32 @@ def _save_converted(model, tokenizer, folder: Path) -> None:
         (staging / "config.json").write_text(json.dumps(config, indent=1))
         save_model(model, str(staging / "model.safetensors"))
         tokenizer.save_pretrained(staging)
-        (staging / "complete").write_text("ok\n")
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)
+        _publish(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _publish(staging: Path, folder: Path) -> None:
+    """Put a fully written folder in place with one rename, marked `complete` inside it first.
+
+    Two servers converting at once each write their own staging folder; the first rename wins and
+    the other's copy is dropped, so a folder being read is never removed or half-replaced."""
+    (staging / "complete").write_text("ok\n")
+    if (folder / "complete").is_file():
+        return  # another process published first
+    if folder.exists():
+        quarantine(folder)  # an unfinished or damaged leftover
+    try:
+        staging.rename(folder)
+    except OSError:
+        if not (folder / "complete").is_file():
+            raise
+
+
+def _converted_parts(folder: Path) -> None:
+    """DamagedFile unless a converted folder's config.json and weights are whole."""
+    read_json(folder / "config.json")
+    check_safetensors(folder / "model.safetensors")
 
 
 def _share_gguf_name_maps() -> None:
@@ -276,16 +315,24 @@ def _from_gguf(hub_id: str, device: str, bytes_available: int | None, progress: 
     gguf = packaged_path(packaged)
     name = _name(hub_id)
     converted = cache_dir() / "models" / (_safe(hub_id) + "-from-gguf")
+    model = None
     if (converted / "complete").is_file():
         progress.stage(f"Reading {name}'s settings (converted copy)", 0.0, 0.05)
-        config = AutoConfig.from_pretrained(converted)
-        progress.stage("Checking that it fits in memory", 0.05, 0.1)
-        estimate = _check_loadable(hub_id, config, device, bytes_available)
-        progress.stage("Building the model and reading its weights", 0.1, 0.85)
-        model = AutoModelForCausalLM.from_pretrained(converted, config=config, dtype=torch.float32)
-        progress.stage("Reading the tokenizer", 0.85, 0.95)
-        tokenizer = read_tokenizer(hub_id).fast
-    else:
+        try:
+            _converted_parts(converted)
+            config = AutoConfig.from_pretrained(converted)
+            progress.stage("Checking that it fits in memory", 0.05, 0.1)
+            estimate = _check_loadable(hub_id, config, device, bytes_available)
+            progress.stage("Building the model and reading its weights", 0.1, 0.85)
+            model = AutoModelForCausalLM.from_pretrained(converted, config=config, dtype=torch.float32)
+        except (DamagedFile, OSError, ValueError) as err:  # checked above, but read by others meanwhile
+            moved = quarantine(converted)
+            _log.warning("damaged converted model %s (%s); moved to %s, converting again", converted, err, moved)
+            model = None
+        else:
+            progress.stage("Reading the tokenizer", 0.85, 0.95)
+            tokenizer = read_tokenizer(hub_id).fast
+    if model is None:
         progress.stage(f"Reading {name}'s settings from its GGUF file (first load only)", 0.0, 0.15)
         config = AutoConfig.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         progress.stage("Checking that it fits in memory", 0.15, 0.2)
@@ -340,6 +387,8 @@ def load_model(hub_id: str, *, device: str | None = None, bytes_available: int |
             if spec is None or spec.packaged is None or err.kind in {"too-big", "not-causal-lm"}:
                 raise
             loaded = _from_gguf(hub_id, device, bytes_available, progress, read_tokenizer)
+            if err.kind == "damaged":  # said quietly where the page names the model's source
+                loaded.source = replace(loaded.source, label=f"{loaded.source.label}; the local copy is damaged")
     progress.done(loaded.ready_message)
     return loaded
 
@@ -425,13 +474,25 @@ def _gguf_tokenizer(hub_id: str) -> ModelTokenizer:
     gguf = packaged_path(packaged)
     folder = (cache_dir() / "tokenizers" / "gguf"
               / f"{_safe(hub_id)}--{packaged.pip_name}-{metadata.version(packaged.pip_name)}")
-    if not (folder / "complete").is_file():
-        # The class itself, not AutoTokenizer: that also rebuilds the model's config from the GGUF (slow).
-        fast = PreTrainedTokenizerFast.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-        _save_tokenizer_folder(fast, folder, {"context_length": _gguf_context_length(gguf)})
+    if (folder / "complete").is_file():
+        try:
+            return _read_gguf_tokenizer_folder(hub_id, folder, packaged.pip_name, gguf)
+        except (DamagedFile, OSError, ValueError, KeyError) as err:
+            moved = quarantine(folder)
+            _log.warning("damaged tokenizer folder %s (%s); moved to %s, converting again", folder, err, moved)
+    # The class itself, not AutoTokenizer: that also rebuilds the model's config from the GGUF (slow).
+    fast = PreTrainedTokenizerFast.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    _save_tokenizer_folder(fast, folder, {"context_length": _gguf_context_length(gguf)})
+    return _read_gguf_tokenizer_folder(hub_id, folder, packaged.pip_name, gguf)
+
+
+def _read_gguf_tokenizer_folder(hub_id: str, folder: Path, pip_name: str, gguf: Path) -> ModelTokenizer:
+    from transformers import PreTrainedTokenizerFast
+
+    read_tokenizer_file(folder / "tokenizer.json")  # DamagedFile before transformers' own errors
+    facts = read_json(folder / "tokenlens.json")
     fast = PreTrainedTokenizerFast.from_pretrained(str(folder))
-    facts = json.loads((folder / "tokenlens.json").read_text())
-    source = Source("packaged", f"{_name(hub_id)} tokenizer from the GGUF in the {packaged.pip_name} package",
+    source = Source("packaged", f"{_name(hub_id)} tokenizer from the GGUF in the {pip_name} package",
                     str(gguf), converted=True)
     return _model_tokenizer(hub_id, fast, source, int(facts["context_length"]))
 
@@ -445,17 +506,12 @@ def _gguf_context_length(gguf: Path) -> int:
 
 
 def _save_tokenizer_folder(fast, folder: Path, facts: dict) -> None:
-    import shutil
-    import tempfile
-
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=folder.name + "."))
     try:
         fast.save_pretrained(staging)
         (staging / "tokenlens.json").write_text(json.dumps(facts))
-        (staging / "complete").write_text("ok\n")
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)
+        _publish(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -11,6 +11,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 from ..assets import AssetUnavailable
 from ..paths import cache_dir, shared_dir
@@ -18,6 +19,7 @@ from .data import OPTIONAL_FILES, REQUIRED_FILES, SPEC, SongDataError, parse_pla
 
 Progress = Callable[[str, int, int | None], None]  # file name, bytes so far, total bytes (None: unknown)
 CHUNK = 256 * 1024
+OPTIONAL_MARKER = ".optional-tried"  # the optional files were asked for once: not asked again
 USER_AGENT = "TokenLens (+https://github.com; Hands-On LLMs chapter 2)"
 
 
@@ -92,8 +94,6 @@ def _fetch_once(url: str, part: Path, name: str, progress: Progress | None, time
 
 def plain_reason(error: BaseException | None, url: str) -> str:
     """What went wrong, in words a person reads ('[Errno -2] Name or service not known' is not that)."""
-    from urllib.parse import urlsplit
-
     host = urlsplit(url).hostname or url
     reason = getattr(error, "reason", None) or error
     if isinstance(reason, socket.gaierror):
@@ -149,11 +149,20 @@ def ensure_dataset(folder: Path | None = None, *, progress: Progress | None = No
                    backoff_s: float = 1.0, base_url: str | None = None, use_shared: bool = True) -> DatasetFolder:
     """A folder holding the dataset: the cache, downloaded on first use, else ../shared's copy."""
     folder = Path(folder) if folder else default_folder()
-    base_url = base_url or SPEC.base_url
+    given_url, base_url = base_url, base_url or SPEC.base_url
     wanted = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
     if not wanted:
-        _fetch_optional(folder, base_url, progress, retries, backoff_s)
+        if not (folder / OPTIONAL_MARKER).exists() and not _no_network_reason(given_url):
+            _fetch_optional(folder, base_url, progress, retries, backoff_s)
         return DatasetFolder(folder, "cache")
+    no_network = _no_network_reason(given_url)
+    if no_network:  # asking anyway would cost seconds of retries for a certain failure
+        shared = shared_folder() if use_shared else None
+        if shared is None:
+            raise AssetUnavailable(f"The song dataset is not in {folder} and no download was tried: {no_network}.",
+                                   kind="offline")
+        return DatasetFolder(shared, "shared copy", f"No download was tried ({no_network}), so the copy in "
+                                                    f"{shared} is used.", failure=f"{no_network}.")
     try:
         for name in wanted:
             download_file(base_url + name, folder / name, retries=retries, backoff_s=backoff_s, progress=progress)
@@ -169,9 +178,23 @@ def ensure_dataset(folder: Path | None = None, *, progress: Progress | None = No
     return DatasetFolder(folder, "downloaded")
 
 
+def _no_network_reason(base_url: str | None) -> str:
+    """Why no download should be tried, or "". HF_HUB_OFFLINE is this project's one "no network" switch
+    (tests and offline classrooms set it), so it stops the dataset's own site too; a base_url the
+    caller gives (a local mirror) is still tried when it answers."""
+    from ..hub import offline, url_reachable  # hub imports huggingface_hub: only when asked
+
+    if base_url is None and offline():
+        return "HF_HUB_OFFLINE is set"
+    url = base_url or SPEC.base_url
+    if not url_reachable(url):
+        return f"{urlsplit(url).hostname or url} cannot be reached"
+    return ""
+
+
 def _fetch_optional(folder: Path, base_url: str, progress, retries: int, backoff_s: float) -> None:
     """Tags make the map colourful but are not needed: a failure here is quietly skipped."""
-    marker = folder / ".optional-tried"
+    marker = folder / OPTIONAL_MARKER
     if marker.exists():
         return
     for name in OPTIONAL_FILES:

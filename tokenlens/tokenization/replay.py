@@ -18,11 +18,21 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
+from ..catalog import TOKENIZERS
+from ..hub import is_valid_repo_id
+from ..url_state import Field
 from .loading import LoadedTokenizer
 
 MAX_EXPLAIN_CHARS = 2_000  # a replay lists every step: beyond a paragraph nobody reads it
 SEGMENTATIONS_SHOWN = 4  # Unigram: the best segmentation and the next best few
 _UNK_PENALTY = 10.0  # the tokenizers library scores an unknown character min_score - 10
+
+# The "How tokenizers work" page's step part in its link: a catalog tokenizer or any valid hub id, and
+# the text (longer than a walkthrough shows is still read, then shortened with a notice on the page).
+STEP_FIELDS = (
+    Field("tok", "gpt2", max_chars=96, check=lambda hub_id: hub_id in TOKENIZERS or is_valid_repo_id(hub_id)),
+    Field("text", "tokenization", max_chars=MAX_EXPLAIN_CHARS),
+)
 
 
 @dataclass(frozen=True)

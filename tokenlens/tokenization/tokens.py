@@ -21,7 +21,8 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from ..assets import AssetUnavailable, Source
-from .loading import LoadedTokenizer, load_tokenizer, tokenizer_family
+from .loading import LoadedTokenizer, load_tokenizer, tokenizer_family, unknown_id
+from .regex_guard import TokenizerFailed, encode
 from .standins import bytes_to_unicode
 
 _BYTE_FALLBACK = re.compile(r"<0x([0-9A-Fa-f]{2})>")
@@ -244,11 +245,10 @@ class _Vocabulary(NamedTuple):
 
 def _vocabulary(tokenizer: Tokenizer) -> _Vocabulary:
     added = tokenizer.get_added_tokens_decoder()
-    unk_token = getattr(tokenizer.model, "unk_token", None)
     return _Vocabulary(
         spelling=tokenizer_family(tokenizer).spelling,
         special_ids=frozenset(i for i, token in added.items() if token.special),
-        unk_id=tokenizer.token_to_id(unk_token) if unk_token else None,
+        unk_id=unknown_id(tokenizer),
         vocab_size=tokenizer.get_vocab_size(with_added_tokens=True),
     )
 
@@ -326,7 +326,7 @@ def tokenize(loaded: LoadedTokenizer, text: str, *, add_special_tokens: bool = T
     """
     tokenizer = loaded.tokenizer
     vocabulary = _vocabulary(tokenizer)
-    encoding = tokenizer.encode(text, add_special_tokens=add_special_tokens)
+    encoding = encode(tokenizer, text, loaded.name, add_special_tokens=add_special_tokens)
     ids = np.array(encoding.ids, dtype=np.int32)
     distinct, slots = np.unique(ids, return_inverse=True)
     slots = slots.astype(np.int32).reshape(-1)
@@ -402,7 +402,7 @@ def tokenize_with(hub_ids: list[str], text: str, *,
     """Tokenize one text with several tokenizers; the page, the CLI and tests all call this.
 
     `load` and `cut` let the page pass its st.cache_resource loader and result cache; a failure to
-    load is an answer, not an error.
+    load, or one tokenizer failing on this text, is an answer for that tokenizer, not an error.
     """
     cut = cut or tokenize
     results = []
@@ -412,7 +412,12 @@ def tokenize_with(hub_ids: list[str], text: str, *,
         except AssetUnavailable as err:
             results.append(TokenizerResult(hub_id, None, err.reason, error_kind=err.kind))
             continue
-        results.append(TokenizerResult(hub_id, cut(loaded, text), None, loaded.source))
+        try:
+            tokenized = cut(loaded, text)
+        except TokenizerFailed as err:
+            results.append(TokenizerResult(hub_id, None, err.reason, loaded.source, error_kind="tokenizer-failed"))
+            continue
+        results.append(TokenizerResult(hub_id, tokenized, None, loaded.source))
     return results
 
 
