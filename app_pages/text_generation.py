@@ -12,14 +12,15 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components import resources
-from components.generation_view import (chips_legend, decoded_rows, ids_block, output_text, result_line,
-                                        speed_metrics, top_k_stepper)
-from components.model_status import escape_markdown, short_reason, shorten_paths, source_line, unavailable
+from components.generation_view import (ENDPOINT_KEYS, chips_legend, chosen_backend, decoded_rows, endpoint_settings,
+                                        ids_block, output_text, result_line, speed_metrics, top_k_stepper)
+from components.model_status import (escape_markdown, operator_setting, short_reason, shorten_paths, source_line,
+                                     unavailable)
 from components.page_state import PageState
 from components.progress import language_model_with_progress, model_tokenizer_with_spinner
 from tokenlens.catalog import LANGUAGE_MODELS
 from tokenlens.generation import GenerationResult, GenerationSettings, PreparedPrompt, start_stream
-from tokenlens.generation.backend import BackendError, OpenAIBackend
+from tokenlens.generation.backend import BackendError, EndpointRefused, operator_endpoints
 from tokenlens.generation.ids import decode_with, view_of
 from tokenlens.generation.link import OTHER, PROMPT_LINK_LIMIT, generation_fields, model_id_of
 from tokenlens.generation.models import PHI3_ID, cuda_available, model_choices
@@ -28,8 +29,6 @@ from tokenlens.assets import AssetUnavailable
 from tokenlens.tokenization.tokens import parse_ids
 
 SAVED = "generation.saved"  # the last generation of this session (not a widget)
-ENDPOINT_DEFAULTS = {"generation.endpoint.on": False, "generation.endpoint.url": "http://localhost:8000/v1",
-                     "generation.endpoint.model": ""}
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,9 @@ has_cuda = cuda_available()
 state = PageState("generation", generation_fields(has_cuda))
 choices = [*model_choices(has_cuda), OTHER]
 state.ensure_choice("model", choices)
-for key, value in ENDPOINT_DEFAULTS.items():
+# The operator's endpoints (environment or st.secrets); a visitor may also type one, checked.
+endpoints = operator_endpoints(listed=operator_setting("generation_endpoints") or [])
+for key, value in ENDPOINT_KEYS.items():
     st.session_state.setdefault(key, value)
 model_id = model_id_of(state["model"], state["hub"])
 name = model_name(model_id)
@@ -190,19 +191,20 @@ if saved is not None and not start:
 
 
 def stream_from_endpoint() -> None:
-    url, remote = st.session_state["generation.endpoint.url"], st.session_state["generation.endpoint.model"]
     st.markdown("**Output (from the endpoint)**")
     shown, text_slot = "", st.empty()
     try:
-        backend = OpenAIBackend(url, remote.strip() or model_id)
+        backend = chosen_backend(endpoints, model_id)
         for piece in backend.stream(state["prompt"], chat=state["chat"], max_tokens=settings.max_new_tokens,
                                     temperature=0.0 if settings.greedy else settings.temperature,
                                     top_p=settings.top_p, seed=settings.seed):
             shown += piece
             text_slot.text(shown)
     except BackendError as err:
-        st.caption("⚠️ **The endpoint**: did not answer as expected")
-        with st.expander("Why", expanded=False):
+        refused = isinstance(err, EndpointRefused)
+        st.caption("⚠️ **The endpoint**: " + ("this server will not call it" if refused
+                                              else "did not answer as expected"))
+        with st.expander("Why", expanded=refused):
             st.text(shorten_paths(str(err)))
 
 
@@ -265,8 +267,4 @@ if saved is not None and saved.model_id == model_id and tokenizer is not None:
     top_k_stepper(result)
 
 with st.expander("🌐 Serve from an OpenAI-compatible endpoint (optional)"):
-    st.toggle("Send prompts to an endpoint instead of this process", key="generation.endpoint.on",
-              help="For a large class: transformers serve, vLLM, TGI or Ollama. Only the text comes back, "
-                   "so ids and probabilities are shown for the in-process model only.")
-    st.text_input("Endpoint URL", key="generation.endpoint.url")
-    st.text_input("Model name on the endpoint", key="generation.endpoint.model", placeholder=model_id)
+    endpoint_settings(endpoints, model_id)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from components.charts import show_chart
 from components.layout import chart_font_px, is_projector
+from components.model_status import escape_markdown
 from tokenlens.embeddings.projection import Projection
 
 PALETTE = plotly.colors.qualitative.Bold
@@ -166,6 +167,8 @@ def table(frame: pd.DataFrame, *, decimals: int = 4) -> None:
     for column in shown.columns:
         if pd.api.types.is_float_dtype(shown[column]):
             shown[column] = shown[column].map(lambda v: f"{v:.{decimals}f}")
+        elif len(shown) <= BIG_TABLE_ROWS:  # st.table reads Markdown in cells; words may come from a link
+            shown[column] = shown[column].astype(str).map(escape_markdown)
     if len(shown) <= BIG_TABLE_ROWS:
         st.table(shown, hide_index=True)
     else:

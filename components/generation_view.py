@@ -10,11 +10,17 @@ from components.charts import show_chart
 from components.layout import theme_type
 from components.model_status import escape_markdown
 from components.token_view import id_chips
+from tokenlens.generation.backend import (ALLOW_PRIVATE_ENV, ENDPOINTS_ENV, Endpoint, EndpointRefused, OpenAIBackend,
+                                          checked_base_url)
 from tokenlens.generation.ids import Decoded, IdsView, chip_text
 from tokenlens.generation.run import GenerationResult
 
 # A chip with its id is one unit: it moves to the next line whole, never "Sa" | "rah 19235".
 # (token_html gives its "ids" box this rule; the plain chips here get it for chips that carry an id.)
+TYPED = ""  # the endpoint choice "type an address"
+# Session keys of the endpoint settings (never in the link: an address is not a view to share).
+ENDPOINT_KEYS = {"generation.endpoint.on": False, "generation.endpoint.choice": None,
+                 "generation.endpoint.url": "", "generation.endpoint.model": ""}
 FINISH_WORDS = {"eos": "end of answer", "length": "token limit", "stopped": "stopped", "running": "running"}
 
 
@@ -121,3 +127,47 @@ def top_k_stepper(result: GenerationResult, key: str = "generation-step") -> Non
 def probability_text(probability: float) -> str:
     """Three decimals, or two significant digits for the tiny ones (an untrained model's 0.00002)."""
     return f"{probability:.3f}" if probability >= 0.001 else f"{probability:.1e}"
+
+
+def endpoint_settings(endpoints: list[Endpoint], model_id: str) -> None:
+    """The endpoint switch, the operator's endpoints by name, and a box for a typed one (checked here
+    for its form; its address is checked when called)."""
+    st.toggle("Send prompts to an endpoint instead of this process", key="generation.endpoint.on",
+              help="For a large class: transformers serve, vLLM, TGI or Ollama. Only the text comes back, "
+                   "so ids and probabilities are shown for the in-process model only.")
+    names = _endpoint_choice(endpoints)
+    if names:
+        choice = st.selectbox("Endpoint", [*names, TYPED], key="generation.endpoint.choice",
+                              format_func=lambda name: name or "Another endpoint: type its address…",
+                              help=f"Set up by whoever runs this server ({ENDPOINTS_ENV} or st.secrets).")
+    else:
+        choice = TYPED
+    if choice == TYPED:
+        typed = st.text_input("Endpoint URL", key="generation.endpoint.url", placeholder="https://llm.example.org/v1",
+                              help="A public server's address; prompts go to its /v1/chat/completions or "
+                                   f"/v1/completions. Addresses on this server's own network need {ALLOW_PRIVATE_ENV}=1 "
+                                   f"from whoever runs it, who can also list endpoints ({ENDPOINTS_ENV}).")
+        if typed.strip():
+            try:
+                checked_base_url(typed)
+            except EndpointRefused as err:
+                st.caption(f"⚠️ {escape_markdown(str(err))}")
+    st.text_input("Model name on the endpoint", key="generation.endpoint.model", placeholder=model_id)
+
+
+def _endpoint_choice(endpoints: list[Endpoint]) -> list[str]:
+    """The operator's endpoint names; the choice kept among them (the first one until a visitor picks)."""
+    names = [endpoint.name for endpoint in endpoints]
+    if st.session_state["generation.endpoint.choice"] not in [*names, TYPED]:
+        st.session_state["generation.endpoint.choice"] = names[0] if names else TYPED
+    return names
+
+
+def chosen_backend(endpoints: list[Endpoint], model_id: str) -> OpenAIBackend:
+    """The backend the endpoint settings name: an operator's endpoint as configured, a typed one checked."""
+    _endpoint_choice(endpoints)
+    model = st.session_state["generation.endpoint.model"].strip() or model_id
+    for endpoint in endpoints:
+        if endpoint.name == st.session_state["generation.endpoint.choice"]:
+            return OpenAIBackend(endpoint.base_url, model, endpoint.api_key)
+    return OpenAIBackend.typed(st.session_state["generation.endpoint.url"], model)

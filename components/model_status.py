@@ -23,6 +23,8 @@ SHORT_REASONS = {
     "too-big": "too large for this server",
     "not-causal-lm": "not a text-generation model",
     "no-package": "not installed here",
+    "damaged": "its files here are damaged",
+    "tokenizer-failed": "failed on this text",
 }
 _PATH = re.compile(r"(?<![\w:/.~])~?/[\w.@+-]+(?:/[\w.@+-]+)+")  # not the path part of a URL
 
@@ -72,6 +74,15 @@ def unavailable_list(items: list[tuple[str, str, str | None]]) -> None:
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def operator_setting(name: str):
+    """A setting in st.secrets, written by whoever runs the server (never by a visitor); None when the
+    server has no secrets file or no such setting."""
+    try:
+        return st.secrets.get(name)
+    except (FileNotFoundError, KeyError, OSError, ValueError):  # no secrets.toml, or one that is broken
+        return None
 
 
 def escape_markdown(text: str) -> str:

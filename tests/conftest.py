@@ -47,7 +47,8 @@ def app_server(artifacts):
     from browser import require_chromium, streamlit_server
 
     require_chromium()
-    with streamlit_server() as url:
+    songs = SHARED / "datasets" / "yes_complete" if SHARED else None  # the operator's playlist folder
+    with streamlit_server(env={"TOKENLENS_SONGS_DIR": str(songs)} if songs else None) as url:
         yield url
 
 

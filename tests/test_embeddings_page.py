@@ -112,7 +112,7 @@ def test_sentence_section_names_the_model_in_use_and_caps_input():
     hits = app.table[0].value
     assert "film" in hits["closest sentences"].iloc[0] or "movie" in hits["closest sentences"].iloc[0]
     widget(app, "text_input", "query").set_value("money and stocks").run()
-    assert app.table[0].value["closest sentences"].iloc[0] in {"The stock market fell sharply today.",
+    assert app.table[0].value["closest sentences"].iloc[0].replace("\\", "") in {"The stock market fell sharply today.",
                                                                "Investors worried about rising interest rates."}
     assert app.query_params["query"] == "money and stocks"
     widget(app, "text_area", "sentences").set_value(

@@ -23,7 +23,7 @@ class AssetUnavailable(Exception):
 class Source:
     """Where a loaded tokenizer, model or vector set came from, exactly (pages word it)."""
 
-    kind: str  # "classroom folder" | "hub cache" | "hub" | "packaged"
+    kind: str  # "classroom folder" | "hub cache" | "hub" | "packaged" | "trained"
     label: str  # one line: what was read, from where
     path: str
     converted: bool = False  # built from vocab.txt / spiece.model / tiktoken ranks / a GGUF

@@ -69,7 +69,7 @@ TOKEN_CSS = f"""
 .tl-panel{{border:1px solid rgba(128,128,128,.35);border-radius:.5rem;padding:.7rem 1rem;margin:0 0 1rem 0}}
 .tl-head{{font-family:inherit}}
 .tl-head code{{font-size:.85em}}
-.tl-src{{font-size:.85em;opacity:.8}} .tl-more{{font-style:italic;opacity:.8;margin-top:.4em}} .tl-src::before{{content:'🤗 '}} .tl-src.standin::before{{content:'📦 '}}
+.tl-src{{font-size:.85em;opacity:.8}} .tl-more{{font-style:italic;opacity:.8;margin-top:.4em}} .tl-src::before{{content:'🤗 '}} .tl-src.standin::before{{content:'📦 '}} .tl-src.trained::before{{content:'🛠️ '}}
 </style>
 """
 
@@ -202,6 +202,7 @@ def render_plain_pieces(pieces: Iterable[tuple[int, str]], *, special_ids: froze
 
 
 _SAME_IDS = ". Same ids as the hub version (tested)."
+_SOURCE_CLASS = {"packaged": " standin", "trained": " trained"}  # the icon before a panel's source line
 
 
 def render_panels(results, *, view: str = "text", show_whitespace: bool = False) -> str:
@@ -221,7 +222,7 @@ def render_panels(results, *, view: str = "text", show_whitespace: bool = False)
             f"<code>{html.escape(result.hub_id)}</code> · {html.escape(tokenized.algorithm)} · "
             f"<strong>{tokenized.stats.tokens:,} tokens</strong></div>"
             f"{render_tokens(tokenized, view=view, show_whitespace=show_whitespace)}"
-            f'<div class="tl-src{" standin" if result.source.is_standin else ""}">'
+            f'<div class="tl-src{_SOURCE_CLASS.get(result.source.kind, "")}">'
             f"{html.escape(result.source.words)}{_SAME_IDS if result.source.is_standin else ''}</div></div>"
         )
     return "".join(parts)
