@@ -5,8 +5,10 @@ from pathlib import Path
 import streamlit as st
 
 from components.layout import frame_controls, page_config, sidebar_about
+from components.secrets import export_hub_token
 
 page_config()
+export_hub_token()  # before any page asks the hub
 
 HERE = Path(__file__).parent
 # Short, stable url paths for shared links; the first page is the default, served at "/".

@@ -1,6 +1,7 @@
 """Server memory under a visitor who types a lot: does the tokenizer page stay within its budget?
 
     python -m bench.memory [--ids 200] [--texts 100]
+    python -m bench.memory --all-pages     # every page with its default models, against Community Cloud
 
 The real app (`streamlit run app.py`) downloads tokenizers from a hub mirror on localhost (tests/
 hub_mirror.py, serving ../shared/hf-hub into an empty hub cache): 200 distinct repo ids, each a real
@@ -8,6 +9,11 @@ tokenizer of the book under another name. Chromium types the ids into the page's
 time, then 100 distinct worst-case texts (20,000 characters of CJK and emoji) into its text area.
 The server's resident memory is printed before and after, with the caches' budget and contents;
 it must end under the process's baseline plus the budget.
+
+--all-pages: Chromium visits every page as a class would, loading each page's default models (the
+book's tokenizers, GloVe, the sentence and contextual models, a song model trained on the operator's
+playlist folder, generation's small CPU model), and the server's resident memory (its child processes
+included) is printed after each page, against Community Cloud's documented limit.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +43,10 @@ REAL_REPOS = ["gpt2", "Xenova/gpt-4", "bert-base-uncased", "bert-base-chinese", 
 # the page's tables and their Arrow copies): the ~0.3 GB components/resources.py leaves for runs.
 RUN_HEADROOM = 256 * 2**20
 IDS_PER_BATCH = MAX_EXTRA_IDS  # the page takes this many typed ids at once
+# docs.streamlit.io, "Manage your app" > App resources and limits (as of February 2024): "Memory: 690MB
+# minimum, 2.7GBs maximum" (and 2 cores at most). Read as decimal gigabytes, the stricter reading.
+COMMUNITY_CLOUD_LIMIT = 2_700_000_000
+SONGS_FOLDER = ROOT.parent / "shared" / "datasets" / "yes_complete"
 
 # The server: streamlit's own command line, plus a thread that writes the caches' stats to a file
 # every second (the only way to read them from outside the server process).
@@ -86,11 +97,114 @@ def print_stats(stats: dict) -> None:
             print(f"    {cache['name']:<26} {cache['entries']:>4} entries  {mib(cache['bytes']):>9} of {mib(cache['budget'])}")
 
 
+def resident(process) -> int:
+    """The server's resident memory, its child processes included (a tokenizer's guarded run)."""
+    import psutil
+
+    total = process.memory_info().rss
+    for child in process.children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def _visit(page, url: str, wait_for_text: str = "", click: str = "", timeout_ms: int = 600_000) -> None:
+    """Open a page, press one button if asked, and wait until `wait_for_text` shows and the run ends."""
+    from browser import settle, wait_for_app
+
+    page.goto(url)
+    wait_for_app(page, timeout_ms)
+    if click:
+        page.get_by_role("button", name=click).first.click()
+        settle(page, timeout_ms)
+    if wait_for_text:
+        page.get_by_text(wait_for_text, exact=False).first.wait_for(timeout=timeout_ms)
+    wait_for_app(page, timeout_ms)
+
+
+def all_pages() -> None:
+    """Every page with its default models loaded, in one server, against Community Cloud's limit."""
+    import psutil
+
+    from browser import chromium_page, free_port, stop_process, wait_until_up
+
+    visits = [  # (what, path, text that shows the models are in, button to press)
+        ("Compare tokenizers: the book's tokenizers", "/", "", ""),
+        ("How tokenizers work", "/how", "", ""),
+        ("Embeddings: GloVe (word vectors)", "/embeddings?section=words", "", ""),
+        ("Embeddings: the sentence model", "/embeddings?section=sentences", "", ""),
+        ("Embeddings: the contextual model", "/embeddings?section=contextual", "", ""),
+        ("Songs: a word2vec model trained (1 epoch) on the playlists", "/songs?source=folder&epochs=1",
+         "song vectors of", "Train word2vec"),
+        ("Generation: the small CPU model, 8 tokens", "/generation?max_new=8", "tokens/s", "Generate"),
+    ]
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tokenlens-bench-pages-") as scratch:
+        stats_file = Path(scratch) / "stats.json"
+        env = {**os.environ, "TOKENLENS_CACHE": os.environ.get("TOKENLENS_CACHE", f"{scratch}/cache"),
+               "TOKENLENS_BENCH_STATS": str(stats_file), "TOKENIZERS_PARALLELISM": "false",
+               "PYTHONPATH": str(ROOT), "TOKENLENS_SONGS_DIR": str(SONGS_FOLDER)}
+        port = free_port()
+        log = open(ROOT / "test-artifacts" / f"bench-memory-pages-{port}.log", "w")
+        server = subprocess.Popen(
+            [sys.executable, "-c", SERVER, "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        peak = 0
+        try:
+            wait_until_up(url + "/_stcore/health", server, timeout_s=60, log_name=log.name)
+            process = psutil.Process(server.pid)
+            print(f"server started: {mib(resident(process))} resident")
+            # Loading and training peak between the visits' readings: sample all along.
+            samples, sampling = [], threading.Event()
+
+            def sample() -> None:
+                while not sampling.wait(0.25):
+                    samples.append(resident(process))
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            with chromium_page((1280, 800)) as page:
+                for number, (what, path, text, button) in enumerate(visits, 1):
+                    started = time.perf_counter()
+                    _visit(page, url + path, text, button)
+                    now = resident(process)
+                    peak = max(peak, now)
+                    print(f"  after {what:<58} {mib(now):>10} resident ({time.perf_counter() - started:.0f} s)",
+                          flush=True)
+                    page.screenshot(path=str(ROOT / "test-artifacts" / f"bench-memory-page-{number}.png"))
+            final = resident(process)
+            stats = read_stats(stats_file)
+            sampling.set()
+            sampler.join()
+        finally:
+            stop_process(server)
+            log.close()
+    peak = max(peak, final, *samples)
+    print(f"every page visited, all its models loaded: {mib(final)} resident ({final / 1e9:.2f} GB), peak "
+          f"{mib(peak)} ({peak / 1e9:.2f} GB); Community Cloud's limit {COMMUNITY_CLOUD_LIMIT / 1e9:.1f} GB: "
+          f"{'under' if peak <= COMMUNITY_CLOUD_LIMIT else 'OVER'} it, "
+          f"{(COMMUNITY_CLOUD_LIMIT - peak) / 2**20:,.0f} MiB to spare")
+    for cache in stats["caches"]:
+        if cache["entries"]:
+            print(f"    {cache['name']:<26} {cache['entries']:>4} entries  {mib(cache['bytes']):>9} of {mib(cache['budget'])}")
+    if peak > COMMUNITY_CLOUD_LIMIT:
+        raise SystemExit("the server went over Community Cloud's memory limit")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--ids", type=int, default=200)
     args.add_argument("--texts", type=int, default=100)
+    args.add_argument("--all-pages", action="store_true",
+                      help="every page with its default models, against Community Cloud's memory limit")
     options = args.parse_args(argv if argv is not None else [])
+    if options.all_pages:
+        all_pages()
+        return
     import psutil
 
     from browser import chromium_page, free_port, settle, stop_process, type_into, wait_for_app, wait_until_up

@@ -36,20 +36,29 @@ def show_chart(figure: go.Figure, *, rows: int | None = None, key: str | None = 
 
 
 def token_count_chart(table: pd.DataFrame, *, height: int = 300) -> None:
-    """Tokens per tokenizer as horizontal bars (names readable), coloured by algorithm, fewest on top."""
-    figure = go.Figure()
+    """Tokens per tokenizer as horizontal bars (names readable), coloured by algorithm, fewest on top.
+
+    Redrawn on every text, so it is written as one plain spec with show_chart's fonts and heights
+    already in it: plotly's add_bar/update_* calls cost ~60 ms a run alone and four times that with
+    sixty students typing at once (bench/loadtest.py's profile); st.plotly_chart validates the spec once."""
+    font = chart_font_px()
     ordered = table.sort_values("tokens", ascending=True)
-    for algorithm, rows in ordered.groupby("algorithm", sort=False):
-        figure.add_bar(
-            y=rows["name"], x=rows["tokens"], name=algorithm, text=rows["tokens"], textposition="outside",
-            orientation="h", cliponaxis=False,
-            customdata=rows[["tokenizer", "chars/token", "bytes/token", "unknown", "vocab size"]].to_numpy(),
-            hovertemplate="%{y} · %{customdata[0]}<br>%{x} tokens<br>%{customdata[1]} chars/token"
-                          "<br>%{customdata[2]} bytes/token<br>%{customdata[3]} unknown"
-                          "<br>vocabulary %{customdata[4]:,}<extra></extra>",
-        )
-    figure.update_layout(height=height, margin=dict(t=10, b=10, l=10, r=30), yaxis_title=None, xaxis_title="tokens",
-                         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, title_text=""),
-                         yaxis={"categoryorder": "array", "categoryarray": list(ordered["name"])},
-                         barmode="overlay")
-    show_chart(figure, rows=len(table))
+    bars = [{"type": "bar", "y": rows["name"].tolist(), "x": rows["tokens"].tolist(), "name": algorithm,
+             "text": rows["tokens"].tolist(), "textposition": "outside", "textfont": {"size": font},
+             "orientation": "h", "cliponaxis": False,
+             "customdata": rows[["tokenizer", "chars/token", "bytes/token", "unknown", "vocab size"]].values.tolist(),
+             "hovertemplate": "%{y} · %{customdata[0]}<br>%{x} tokens<br>%{customdata[1]} chars/token"
+                              "<br>%{customdata[2]} bytes/token<br>%{customdata[3]} unknown"
+                              "<br>vocabulary %{customdata[4]:,}<extra></extra>"}
+            for algorithm, rows in ordered.groupby("algorithm", sort=False)]
+    height = max(height, int(len(table) * font * 2.1) + 80)  # every name keeps its row (see show_chart)
+    axis_fonts = {"tickfont": {"size": font}, "title": {"font": {"size": font}}}
+    layout = {"height": int(height * 1.25) if is_projector() else height,
+              "margin": {"t": 10, "b": 10, "l": 10, "r": 30}, "barmode": "overlay",
+              "font": {"size": font}, "hoverlabel": {"font": {"size": font + 1}},
+              "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "title": {"text": ""},
+                         "font": {"size": font}},
+              "xaxis": {**axis_fonts, "title": {"text": "tokens", "font": {"size": font}}},
+              "yaxis": {**axis_fonts, "categoryorder": "array", "categoryarray": ordered["name"].tolist(),
+                        "tickmode": "linear", "dtick": 1, "automargin": True}}
+    st.plotly_chart({"data": bars, "layout": layout}, width="stretch", config={"displaylogo": False})

@@ -44,7 +44,7 @@ from tokenlens.songs.model import SongVectors, TrainSettings, load_cached
 from tokenlens.songs.song_map import map_points, points_bytes
 from tokenlens.tokenization.html import panels_document
 from tokenlens.tokenization.loading import LoadedTokenizer, load_tokenizer, tokenizer_nbytes
-from tokenlens.tokenization.tokens import Tokenized, TokenizerResult, tokenize
+from tokenlens.tokenization.tokens import Tokenized, TokenizerResult, VocabularyFacts, tokenize, vocabulary_facts
 
 MIB = 1024 * 1024
 CLOUD_MEMORY_GB = 2.7  # what Streamlit Community Cloud gives an app
@@ -100,7 +100,8 @@ _tokenizers = cache_kind("tokenizers", TOKENIZERS_BUDGET, lambda loaded: tokeniz
 _tokenized_texts = cache_kind("tokenized texts", TOKENIZED_BUDGET, lambda found: found.nbytes)
 _token_panels = cache_kind("token panels", PANELS_BUDGET, len)
 _book_availability = cache_kind("book tokenizers available", 4096, lambda ids: 64 * (len(ids) + 1))
-TOKENIZER_KINDS = ("tokenizers", "tokenized texts", "token panels", "book tokenizers available")
+_vocabulary_facts = cache_kind("tokenizer facts", MIB, lambda facts: 64 * (len(facts.special_ids) + 8))
+TOKENIZER_KINDS = ("tokenizers", "tokenized texts", "token panels", "book tokenizers available", "tokenizer facts")
 
 
 def _digest(text: str) -> bytes:
@@ -120,7 +121,12 @@ def has_tokenizer(hub_id: str) -> bool:
 
 def tokenized(loaded: LoadedTokenizer, text: str) -> Tokenized:
     """A text's tokens (immutable: one copy serves every rerun and every visitor)."""
-    return _tokenized_texts().get((loaded.hub_id, loaded.source, _digest(text)), lambda: tokenize(loaded, text))
+    def cut() -> Tokenized:
+        facts: VocabularyFacts = _vocabulary_facts().get((loaded.hub_id, loaded.source),
+                                                         lambda: vocabulary_facts(loaded.tokenizer))
+        return tokenize(loaded, text, facts=facts)
+
+    return _tokenized_texts().get((loaded.hub_id, loaded.source, _digest(text)), cut)
 
 
 def token_panels(results: list[TokenizerResult], view: str, show_whitespace: bool, font_px: int) -> str:

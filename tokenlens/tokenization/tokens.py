@@ -234,8 +234,9 @@ class _GroupView(_View):
         return self._tokenized._iter_groups()
 
 
-class _Vocabulary(NamedTuple):
-    """Per-tokenizer facts, read from the tokenizer on each call (cheap; nothing kept between calls)."""
+class VocabularyFacts(NamedTuple):
+    """Per-tokenizer facts every tokenize needs. Reading them is not cheap for a Unigram model (its
+    unk id is only in its serialised state: 25 ms for flan-t5), so components/resources keeps them."""
 
     spelling: str  # tokenizer_family's: how a vocabulary entry spells its bytes
     special_ids: frozenset[int]
@@ -243,9 +244,9 @@ class _Vocabulary(NamedTuple):
     vocab_size: int
 
 
-def _vocabulary(tokenizer: Tokenizer) -> _Vocabulary:
+def vocabulary_facts(tokenizer: Tokenizer) -> VocabularyFacts:
     added = tokenizer.get_added_tokens_decoder()
-    return _Vocabulary(
+    return VocabularyFacts(
         spelling=tokenizer_family(tokenizer).spelling,
         special_ids=frozenset(i for i, token in added.items() if token.special),
         unk_id=unknown_id(tokenizer),
@@ -269,7 +270,7 @@ def _token_bytes(entry: str, spelling: str) -> bytes:
     return entry.encode("utf-8")
 
 
-def _describe(tokenizer: Tokenizer, vocabulary: _Vocabulary, ids: list[int]) -> tuple[list, list, list]:
+def _describe(tokenizer: Tokenizer, vocabulary: VocabularyFacts, ids: list[int]) -> tuple[list, list, list]:
     """Pieces, texts and bytes of distinct ids (one batched decode call)."""
     pieces = tokenizer.decode_batch([[i] for i in ids], skip_special_tokens=False)
     texts, raws = [], []
@@ -318,14 +319,16 @@ def _group_bounds(raws: list[bytes], specials: list[bool], whole: list[bool]) ->
     return firsts, joined
 
 
-def tokenize(loaded: LoadedTokenizer, text: str, *, add_special_tokens: bool = True) -> Tokenized:
-    """Tokenize `text` exactly as the tokenizer does, with views' details attached.
+def tokenize(loaded: LoadedTokenizer, text: str, *, add_special_tokens: bool = True,
+             facts: VocabularyFacts | None = None) -> Tokenized:
+    """Tokenize `text` exactly as the tokenizer does, with views' details attached (`facts`: the
+    tokenizer's vocabulary_facts, when kept).
 
     >>> [t.piece for t in tokenize(load_tokenizer("gpt2"), "Hello world").tokens]
     ['Hello', ' world']
     """
     tokenizer = loaded.tokenizer
-    vocabulary = _vocabulary(tokenizer)
+    vocabulary = facts or vocabulary_facts(tokenizer)
     encoding = encode(tokenizer, text, loaded.name, add_special_tokens=add_special_tokens)
     ids = np.array(encoding.ids, dtype=np.int32)
     distinct, slots = np.unique(ids, return_inverse=True)

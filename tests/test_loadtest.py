@@ -1,0 +1,52 @@
+"""bench/loadtest.py against the real app: simulated students over Streamlit's websocket protocol.
+
+Short classes (a few students, ~30 s) that check what the load test itself checks at sixty: every
+run finishes, every student sees its own text and nobody else's, latencies are recorded. No
+assertion on seconds: this machine's load is not the test's subject.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.loadtest import run_class
+from bench.loadtest_server import server_pid
+
+
+def _check_every_student(report: dict) -> None:
+    for record in report["records"]:
+        who = f"student {record['student']} on {record['page']}"
+        assert not record["lost"], f"{who} lost its session: {record['errors']}"
+        assert record["errors"] == [], f"{who}: {record['errors']}"
+        assert record["leaks"] == [], f"{who} saw other students' texts: {record['leaks']}"
+        assert record["own_missing"] == 0, f"{who} did not see its own text in {record['own_missing']} runs"
+
+
+def test_a_small_class_on_the_tokenizer_and_embeddings_pages(app_server):
+    report = run_class(app_server, server_pid(app_server), 4, seconds=35, embeddings=0.25, browsers=1,
+                       warmup_s=10)
+    _check_every_student(report)
+    simulated = [r for r in report["records"] if r["page"] == "tokens"]
+    assert len(simulated) == 3
+    for record in simulated:
+        assert record["opens"] and len(record["latencies"]) >= 2  # opened, then typed at least twice
+        assert record["own_seen"] == len(record["latencies"])
+    assert all(seconds > 0 for r in report["records"] for seconds in r["latencies"])
+    assert [r for r in report["records"] if r["page"] == "embeddings"][0]["latencies"]
+    chromium = [r for r in report["records"] if r["page"] == "tokens (Chromium)"]
+    assert chromium and chromium[0]["own_seen"] >= 1
+    pages = report["pages"]
+    assert pages["tokens"]["changes"] >= 6 and pages["tokens"]["p95_s"] >= pages["tokens"]["p50_s"] > 0
+    server = report["server"]
+    assert server["sample_count"] >= 20 and server["memory_rss_mb_peak"] > 100  # sampled from the real server
+
+
+def test_generation_queue_positions_and_a_student_who_leaves(app_server):
+    pytest.importorskip("torch")
+    report = run_class(app_server, server_pid(app_server), 5, seconds=30, generation=5, leavers=1, warmup_s=10)
+    _check_every_student(report)
+    stayed = [r for r in report["records"] if r["latencies"]]
+    assert len(stayed) == 4  # the one who left has no run to time; everyone else got their turn
+    assert all(r["own_seen"] == 1 for r in stayed)  # each sees its own prompt, nobody else's
+    positions = sorted(p for r in stayed for p in r["positions"])
+    assert positions and max(positions) >= 2  # a queue formed and its waiters were told their place
