@@ -124,11 +124,25 @@ def _visit(page, url: str, wait_for_text: str = "", click: str = "", timeout_ms:
     wait_for_app(page, timeout_ms)
 
 
+
+def start_server(env: dict, log_prefix: str):
+    """The app's server, as `make run` starts it, on a free port; (process, log file, url)."""
+    from browser import free_port
+
+    port = free_port()
+    log = open(ROOT / "test-artifacts" / f"{log_prefix}-{port}.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return server, log, f"http://127.0.0.1:{port}"
+
+
 def all_pages() -> None:
     """Every page with its default models loaded, in one server, against Community Cloud's limit."""
     import psutil
 
-    from browser import chromium_page, free_port, stop_process, wait_until_up
+    from browser import chromium_page, stop_process, wait_until_up
 
     visits = [  # (what, path, text that shows the models are in, button to press)
         ("Compare tokenizers: the book's tokenizers", "/", "", ""),
@@ -146,13 +160,7 @@ def all_pages() -> None:
         env = {**os.environ, "TOKENLENS_CACHE": os.environ.get("TOKENLENS_CACHE", f"{scratch}/cache"),
                "TOKENLENS_BENCH_STATS": str(stats_file), "TOKENIZERS_PARALLELISM": "false",
                "PYTHONPATH": str(ROOT), "TOKENLENS_SONGS_DIR": str(SONGS_FOLDER)}
-        port = free_port()
-        log = open(ROOT / "test-artifacts" / f"bench-memory-pages-{port}.log", "w")
-        server = subprocess.Popen(
-            [sys.executable, "-c", SERVER, "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+        server, log, url = start_server(env, "bench-memory-pages")
         peak = 0
         try:
             wait_until_up(url + "/_stcore/health", server, timeout_s=60, log_name=log.name)
@@ -207,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     import psutil
 
-    from browser import chromium_page, free_port, settle, stop_process, type_into, wait_for_app, wait_until_up
+    from browser import chromium_page, settle, stop_process, type_into, wait_for_app, wait_until_up
     from hub_mirror import hub_mirror
 
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
@@ -219,13 +227,7 @@ def main(argv: list[str] | None = None) -> None:
         env = {**os.environ, "HF_ENDPOINT": endpoint, "HF_HUB_OFFLINE": "0", "HF_HUB_CACHE": f"{scratch}/hub",
                "TOKENLENS_CACHE": f"{scratch}/cache", "TOKENLENS_BENCH_STATS": str(stats_file),
                "TOKENIZERS_PARALLELISM": "false", "PYTHONPATH": str(ROOT)}
-        port = free_port()
-        log = open(ROOT / "test-artifacts" / f"bench-memory-{port}.log", "w")
-        server = subprocess.Popen(
-            [sys.executable, "-c", SERVER, "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+        server, log, url = start_server(env, "bench-memory")
         try:
             wait_until_up(url + "/_stcore/health", server, timeout_s=60, log_name=log.name)
             process = psutil.Process(server.pid)
