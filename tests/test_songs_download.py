@@ -112,6 +112,29 @@ def test_cut_off_download_resumes_from_the_partial_file(tmp_path, real_files):
     assert ranges == [None, f"bytes={len(real_files['train.txt']) // 2}-"]
 
 
+def test_two_workers_downloading_one_file_take_turns(tmp_path, real_files):
+    """Two server processes (threads here: each opens its own lock) fetching one file at once: one
+    downloads, the other waits and keeps the whole file, never a .part both appended to."""
+    results, errors = [], []
+
+    def fetch():
+        try:
+            results.append(download_file(server.url + "train.txt", tmp_path / "train.txt", backoff_s=0.01))
+        except Exception as err:  # reported below, with the other worker's result
+            errors.append(err)
+
+    with PlaylistServer(real_files) as server:
+        workers = [threading.Thread(target=fetch) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+    assert not errors and len(results) == 2
+    assert (tmp_path / "train.txt").read_bytes() == real_files["train.txt"]
+    assert [name for name, _ in server.requests].count("train.txt") == 1  # the second found it whole
+    assert not list(tmp_path.glob("*.part"))
+
+
 def test_server_ignoring_range_restarts_cleanly(tmp_path, real_files):
     with PlaylistServer(real_files) as server:
         server.behaviour["song_hash.txt"] = ["cut", "ignore-range"]
@@ -134,7 +157,7 @@ def test_garbage_is_refused_and_not_kept(tmp_path, real_files):
         server.behaviour["train.txt"] = ["garbage"]
         with pytest.raises(SongDataError, match=r"not the dataset's train\.txt.*line 1"):
             download_file(server.url + "train.txt", tmp_path / "train.txt", backoff_s=0.01)
-    assert list(tmp_path.iterdir()) == []
+    assert [path.name for path in tmp_path.iterdir()] == [".train.txt.lock"]  # only the (empty) lock stays
 
 
 def test_server_errors_are_retried_then_succeed(tmp_path, real_files):

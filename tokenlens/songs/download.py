@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import http.client
 import os
 import socket
@@ -109,9 +110,26 @@ def plain_reason(error: BaseException | None, url: str) -> str:
 
 def download_file(url: str, destination: Path, *, retries: int = 3, backoff_s: float = 1.0,
                   timeout_s: float = 30.0, progress: Progress | None = None) -> Path:
-    """Download to `destination` via `destination.part`, validating before the final rename."""
+    """Download to `destination` via `destination.part`, validating before the final rename.
+
+    One process at a time per file (an exclusive lock beside it): two server workers would otherwise
+    append to the same resumable .part. Whoever waited finds the file whole and keeps it."""
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
+    with open(destination.with_name(f".{destination.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if destination.exists():
+            try:
+                validate_file(destination.name, destination)
+                return destination
+            except SongDataError:
+                pass  # not whole: fetch it again below
+        return _download_locked(url, destination, retries=retries, backoff_s=backoff_s, timeout_s=timeout_s,
+                                progress=progress)
+
+
+def _download_locked(url: str, destination: Path, *, retries: int, backoff_s: float, timeout_s: float,
+                     progress: Progress | None) -> Path:
     part = destination.with_name(destination.name + ".part")
     name = destination.name
     last_error: Exception | None = None
