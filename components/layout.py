@@ -92,9 +92,11 @@ def frame_controls(page_paths: list[str]) -> PageState:
         st.html(PROJECTOR_CSS)
     if st.session_state.pop("_tl_fold_sidebar", False):
         st.html(_FOLD_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)
+    # The link first: the theme script may reload the page at once, and the reload must carry the
+    # new choice (synced after it, a reload could beat the link's update and bring the old theme back).
+    state.sync(exclusive=False)
     want = {"auto": "System", "light": "Light", "dark": "Dark"}[state["theme"]]
     st.html(_THEME_SCRIPT % (json.dumps(want), json.dumps(page_paths)), unsafe_allow_javascript=True)
-    state.sync(exclusive=False)
     return state
 
 
