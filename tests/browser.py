@@ -96,12 +96,13 @@ def wait_for_app(page, timeout_ms: int = 90_000) -> None:
 
     The app's own flag (`data-test-script-state`), not the status widget: with the minimal toolbar
     there is no status widget, and waiting for it to vanish returned mid-run. Skeletons are
-    elements whose code has not arrived yet."""
+    elements whose code has not arrived yet. The app may be gone for a moment (the theme switch reloads
+    the page once), so the check reads it null-safely and waits on."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"] >> visible=true',
                            timeout=timeout_ms)
     page.wait_for_function(
-        """() => document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state')
+        """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state')
                  === 'notRunning' && !document.querySelector('[data-testid="stSkeleton"]')""",
         timeout=timeout_ms)
 
@@ -111,7 +112,7 @@ def settle(page, timeout_ms: int = 90_000) -> None:
     before we look: that is fine too."""
     try:
         page.wait_for_function(
-            """() => document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state')
+            """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state')
                      === 'running'""", timeout=1_500)
     except Exception:  # playwright's TimeoutError: the rerun was over before we looked
         pass

@@ -27,8 +27,8 @@ needs_nginx = pytest.mark.skipif(nginx_binary() is None,
 TEXT = "Students reconnect: naïve café, 12345 🎓"
 TOKENIZERS = ["gpt2", "Xenova/gpt-4", "bert-base-uncased"]
 RECONNECT_LIMIT_S = 60  # what the test allows; the measured time is printed
-CONNECTION_STATE = """document.querySelector('[data-testid="stApp"]').getAttribute('data-test-connection-state')"""
-SCRIPT_STATE = """document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state')"""
+CONNECTION_STATE = """document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-connection-state')"""
+SCRIPT_STATE = """document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state')"""
 
 
 def get(url: str, cookie: str | None = None) -> tuple[str, str | None]:
