@@ -25,7 +25,7 @@ from .loading import LoadedTokenizer, load_tokenizer, tokenizer_family, unknown_
 from .regex_guard import TokenizerFailed, encode
 from .standins import bytes_to_unicode
 
-_BYTE_FALLBACK = re.compile(r"<0x([0-9A-Fa-f]{2})>")
+BYTE_FALLBACK = re.compile(r"<0x([0-9A-Fa-f]{2})>")
 
 
 class Token(NamedTuple):
@@ -254,14 +254,15 @@ def vocabulary_facts(tokenizer: Tokenizer) -> VocabularyFacts:
     )
 
 
-_BYTE_DECODER = {char: byte for byte, char in bytes_to_unicode().items()}
+BYTE_DECODER = {char: byte for byte, char in bytes_to_unicode().items()}
 
 
-def _token_bytes(entry: str, spelling: str) -> bytes:
-    if spelling == "byte-level" and all(char in _BYTE_DECODER for char in entry):
-        return bytes(_BYTE_DECODER[char] for char in entry)
+def entry_bytes(entry: str, spelling: str) -> bytes:
+    """The bytes a vocabulary entry stands for, by how its family spells them (Ġ, ▁, <0xNN>, ##)."""
+    if spelling == "byte-level" and all(char in BYTE_DECODER for char in entry):
+        return bytes(BYTE_DECODER[char] for char in entry)
     if spelling == "sentencepiece":
-        match = _BYTE_FALLBACK.fullmatch(entry)
+        match = BYTE_FALLBACK.fullmatch(entry)
         if match:
             return bytes([int(match.group(1), 16)])
         return entry.replace("\u2581", " ").encode("utf-8")
@@ -278,7 +279,7 @@ def _describe(tokenizer: Tokenizer, vocabulary: VocabularyFacts, ids: list[int])
         entry = tokenizer.id_to_token(token_id)
         if entry is None:
             raise ValueError(f"id {token_id} is not in the vocabulary")
-        raw = entry.encode("utf-8") if token_id in vocabulary.special_ids else _token_bytes(entry, vocabulary.spelling)
+        raw = entry.encode("utf-8") if token_id in vocabulary.special_ids else entry_bytes(entry, vocabulary.spelling)
         texts.append(entry if vocabulary.spelling == "wordpiece" else raw.decode("utf-8", "replace"))
         raws.append(raw)
     return pieces, texts, raws

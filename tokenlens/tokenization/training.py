@@ -35,7 +35,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from ..assets import Source
 from ..url_state import Field
 from .loading import LoadedTokenizer, guess_algorithm, tokenizer_nbytes
-from .standins import bytes_to_unicode
+from .tokens import BYTE_DECODER
 
 ALGORITHMS = ("bpe", "wordpiece", "unigram")
 ALGORITHM_NAMES = {"bpe": "BPE", "wordpiece": "WordPiece", "unigram": "Unigram"}
@@ -303,14 +303,12 @@ def train(corpus: Corpus, algorithm: str, vocab_size: int, *, on_progress: Progr
 
 # --- What was learned -----------------------------------------------------------------------------
 
-_BYTE_OF = {char: byte for byte, char in bytes_to_unicode().items()}
-
 
 def entry_text(entry: str, kind: str) -> str:
     """The text a vocabulary entry stands for: a byte-level entry's bytes (a cut character shown as
     \\xNN), a WordPiece entry without its ##, a Unigram entry with ▁ as the space it is."""
-    if kind == "BPE" and all(char in _BYTE_OF for char in entry):
-        return bytes(_BYTE_OF[char] for char in entry).decode("utf-8", "backslashreplace")
+    if kind == "BPE" and all(char in BYTE_DECODER for char in entry):
+        return bytes(BYTE_DECODER[char] for char in entry).decode("utf-8", "backslashreplace")
     if kind == "WordPiece":
         return entry[2:] if entry.startswith("##") else entry
     if kind == "Unigram":

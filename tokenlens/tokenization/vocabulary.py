@@ -31,8 +31,7 @@ from tokenizers import Tokenizer
 from ..catalog import BOOK_TOKENIZERS
 from ..url_state import Field
 from .loading import LoadedTokenizer, tokenizer_family
-from .standins import bytes_to_unicode
-from .tokens import _BYTE_FALLBACK, _token_bytes
+from .tokens import BYTE_DECODER, BYTE_FALLBACK, entry_bytes
 
 VOCABULARY_FIELDS = (
     Field("vocab_a", "gpt2", choices=BOOK_TOKENIZERS),
@@ -222,10 +221,9 @@ def in_some_text(fragment: bytes) -> bool:
 
 # Byte-level entries back to bytes with one str.translate: each alphabet character becomes the
 # latin-1 character of its byte; any other character becomes U+FFFF, which latin-1 cannot encode, so
-# such an entry takes tokens._token_bytes' slow path (the same answer, 30x slower on 150k entries).
-_BYTE_DECODER = {char: byte for byte, char in bytes_to_unicode().items()}
+# such an entry takes tokens.entry_bytes' slow path (the same answer, 30x slower on 150k entries).
 _BYTE_LEVEL = {**{code: "\uffff" for code in range(256)},
-               **{ord(char): chr(byte) for char, byte in _BYTE_DECODER.items()}}
+               **{ord(char): chr(byte) for char, byte in BYTE_DECODER.items()}}
 
 
 def _surface_bytes(entry: str, spelling: str) -> bytes:
@@ -234,7 +232,7 @@ def _surface_bytes(entry: str, spelling: str) -> bytes:
             return entry.translate(_BYTE_LEVEL).encode("latin-1")
         except UnicodeEncodeError:
             pass
-    return _token_bytes(entry, spelling)
+    return entry_bytes(entry, spelling)
 
 
 def _kind(entry: str, raw: bytes, spelling: str) -> int:
@@ -244,7 +242,7 @@ def _kind(entry: str, raw: bytes, spelling: str) -> int:
         return FRAGMENT
     if spelling == "wordpiece" and entry.startswith("##") and len(entry) > 2:
         return CONTINUATION
-    if spelling == "sentencepiece" and _BYTE_FALLBACK.fullmatch(entry):
+    if spelling == "sentencepiece" and BYTE_FALLBACK.fullmatch(entry):
         return BYTE
     if spelling == "sentencepiece" and not entry.startswith("\u2581"):
         return CONTINUATION  # SentencePiece marks a word's start with ▁; the other pieces follow one
