@@ -1,19 +1,20 @@
 """Compare tokenizers: one text, many tokenizers, every id real."""
 
-import pandas as pd
 import streamlit as st
 
 from components.charts import token_count_chart
 from components import resources
 from components.model_status import escape_markdown, unavailable_list
 from components.page_state import PageState
+from components.tables import csv_download, show_rows
 from components.progress import book_tokenizers_with_progress, tokenizers_with_progress
 from components.token_view import token_legend, token_panels
 from tokenlens.catalog import BOOK_TOKENIZERS, TOKENIZERS
 from tokenlens.assets import AssetUnavailable
 from tokenlens.tokenization.link import SHARE_TEXT_LIMIT, extra_ids, read_view, view_fields
 from tokenlens.tokenization.presets import MAX_CHARS, PRESET_LABELS, PRESETS, VIEWS, prepare_text
-from tokenlens.tokenization.tokens import decode_ids, parse_ids, stats_rows, token_rows, tokenize_with
+from tokenlens.tokenization.tokens import (TOKEN_ROW_COLUMNS, decode_ids, parse_ids, stats_rows, token_rows,
+                                          tokenize_with)
 from tokenlens.url_state import preset_after_edit
 
 st.title("🔤 Compare tokenizers")
@@ -78,30 +79,31 @@ with outputs:
 rows = stats_rows(results)
 if not rows:
     st.stop()
-table = pd.DataFrame(rows)
 with chart_slot:
     st.markdown("**Tokens per tokenizer**")
-    token_count_chart(table)
+    token_count_chart(rows)
 
 st.subheader("How they compare")
 st.caption(f"The text: {rows[0]['characters']:,} characters, {rows[0]['bytes']:,} bytes in UTF-8.")
 numbers = {column: st.column_config.NumberColumn(column, width="small")
            for column in ("tokens", "vs fewest", "chars/token", "bytes/token", "unknown", "special")}
-st.dataframe(table[["name", "algorithm", "tokens", "vs fewest", "chars/token", "bytes/token", "unknown", "special",
-                    "vocab size"]], hide_index=True, width="stretch",
-             column_config={"name": st.column_config.TextColumn("tokenizer", pinned=True), **numbers,
-                            "vocab size": st.column_config.NumberColumn("vocabulary", format="localized")})
-st.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"),
-                   file_name="tokenlens-stats.csv", mime="text/csv")
+show_rows(rows, ["name", "algorithm", "tokens", "vs fewest", "chars/token", "bytes/token", "unknown", "special",
+                 "vocab size"], width="stretch",
+          column_config={"name": st.column_config.TextColumn("tokenizer", pinned=True), **numbers,
+                         "vocab size": st.column_config.NumberColumn("vocabulary", format="localized")})
+csv_download("Download CSV", rows, list(rows[0]), "tokenlens-stats.csv")
 
-loaded_ids = [r.hub_id for r in results if r.tokenized is not None]
-with st.expander("Every token, one row each"):
-    detail_id = st.selectbox("Tokenizer", loaded_ids, key="tokens.details-of",
-                             format_func=lambda hub_id: next(row["name"] for row in rows if row["tokenizer"] == hub_id))
-    details = pd.DataFrame(token_rows(next(r.tokenized for r in results if r.hub_id == detail_id)))
-    st.dataframe(details, hide_index=True, width="stretch", height=320)
-    st.download_button("Download tokens (CSV)", details.to_csv(index=False).encode("utf-8"),
-                       file_name="tokenlens-tokens.csv", mime="text/csv")
+loaded = {r.hub_id: r.tokenized for r in results if r.tokenized is not None}
+loaded_ids = list(loaded)
+# Drawn only while open (a stateful expander runs its body lazily): most changes never look here.
+every_token = st.expander("Every token, one row each", key="tokens.details-open", on_change="rerun")
+if every_token.open:
+    with every_token:
+        detail_id = st.selectbox("Tokenizer", loaded_ids, key="tokens.details-of",
+                                 format_func=lambda hub_id: next(row["name"] for row in rows if row["tokenizer"] == hub_id))
+        details = token_rows(loaded[detail_id])
+        show_rows(details, list(TOKEN_ROW_COLUMNS), width="stretch", height=320)
+        csv_download("Download tokens (CSV)", details, list(TOKEN_ROW_COLUMNS), "tokenlens-tokens.csv")
 
 st.subheader("Decode ids")
 state.ensure_choice("dec", loaded_ids)

@@ -6,7 +6,6 @@ fonts, every category label kept, heights that grow with the labels.
 
 from __future__ import annotations
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -35,23 +34,27 @@ def show_chart(figure: go.Figure, *, rows: int | None = None, key: str | None = 
     st.plotly_chart(figure, width="stretch", config={"displaylogo": False}, key=key)
 
 
-def token_count_chart(table: pd.DataFrame, *, height: int = 300) -> None:
+def token_count_chart(rows: list[dict], *, height: int = 300) -> None:
     """Tokens per tokenizer as horizontal bars (names readable), coloured by algorithm, fewest on top.
 
-    Redrawn on every text, so it is written as one plain spec with show_chart's fonts and heights
-    already in it: plotly's add_bar/update_* calls cost ~60 ms a run alone and four times that with
-    sixty students typing at once (bench/loadtest.py's profile); st.plotly_chart validates the spec once."""
+    Redrawn on every text, so it is written as one plain spec from plain rows (tokens.stats_rows), with
+    show_chart's fonts and heights already in it: plotly's add_bar/update_* calls and a pandas groupby
+    cost more than tokenizing with sixty students typing at once (bench/loadtest.py's profile)."""
     font = chart_font_px()
-    ordered = table.sort_values("tokens", ascending=True)
-    bars = [{"type": "bar", "y": rows["name"].tolist(), "x": rows["tokens"].tolist(), "name": algorithm,
-             "text": rows["tokens"].tolist(), "textposition": "outside", "textfont": {"size": font},
-             "orientation": "h", "cliponaxis": False,
-             "customdata": rows[["tokenizer", "chars/token", "bytes/token", "unknown", "vocab size"]].values.tolist(),
+    ordered = sorted(rows, key=lambda row: row["tokens"])
+    by_algorithm: dict[str, list[dict]] = {}
+    for row in ordered:
+        by_algorithm.setdefault(row["algorithm"], []).append(row)
+    bars = [{"type": "bar", "y": [row["name"] for row in group], "x": [row["tokens"] for row in group],
+             "name": algorithm, "text": [row["tokens"] for row in group], "textposition": "outside",
+             "textfont": {"size": font}, "orientation": "h", "cliponaxis": False,
+             "customdata": [[row[key] for key in ("tokenizer", "chars/token", "bytes/token", "unknown", "vocab size")]
+                            for row in group],
              "hovertemplate": "%{y} · %{customdata[0]}<br>%{x} tokens<br>%{customdata[1]} chars/token"
                               "<br>%{customdata[2]} bytes/token<br>%{customdata[3]} unknown"
                               "<br>vocabulary %{customdata[4]:,}<extra></extra>"}
-            for algorithm, rows in ordered.groupby("algorithm", sort=False)]
-    height = max(height, int(len(table) * font * 2.1) + 80)  # every name keeps its row (see show_chart)
+            for algorithm, group in by_algorithm.items()]
+    height = max(height, int(len(rows) * font * 2.1) + 80)  # every name keeps its row (see show_chart)
     axis_fonts = {"tickfont": {"size": font}, "title": {"font": {"size": font}}}
     layout = {"height": int(height * 1.25) if is_projector() else height,
               "margin": {"t": 10, "b": 10, "l": 10, "r": 30}, "barmode": "overlay",
@@ -59,6 +62,6 @@ def token_count_chart(table: pd.DataFrame, *, height: int = 300) -> None:
               "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "title": {"text": ""},
                          "font": {"size": font}},
               "xaxis": {**axis_fonts, "title": {"text": "tokens", "font": {"size": font}}},
-              "yaxis": {**axis_fonts, "categoryorder": "array", "categoryarray": ordered["name"].tolist(),
+              "yaxis": {**axis_fonts, "categoryorder": "array", "categoryarray": [row["name"] for row in ordered],
                         "tickmode": "linear", "dtick": 1, "automargin": True}}
     st.plotly_chart({"data": bars, "layout": layout}, width="stretch", config={"displaylogo": False})

@@ -12,6 +12,7 @@ from components.charts import show_chart
 from components.model_status import escape_markdown, unavailable_list
 from components.page_state import PageState
 from components.progress import book_tokenizers_with_progress
+from components.tables import csv_download, show_rows
 from components.token_view import token_legend, token_panels
 from tokenlens.assets import AssetUnavailable
 from tokenlens.catalog import TOKENIZERS
@@ -116,15 +117,14 @@ def _column_label(name: str, names: tuple[str, ...]) -> str:
 
 
 def cost_table(costs: LanguageCosts, base: str, show: str) -> None:
-    table = pd.DataFrame(costs.table_rows(base, show))
+    rows = costs.table_rows(base, show)
     number = "%.2f×" if show == "ratio" else "localized"
     config = {name: st.column_config.NumberColumn(name, format=number) for name in costs.names}
     config |= {"language": st.column_config.TextColumn("language", pinned=True),
                "bytes per character": st.column_config.NumberColumn("bytes per character", format="%.2f"),
                "bytes vs base": st.column_config.NumberColumn("bytes vs base", format="%.2f×")}
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
-    st.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"),
-                       file_name="tokenlens-language-cost.csv", mime="text/csv")
+    show_rows(rows, list(rows[0]), width="stretch", column_config=config)
+    csv_download("Download CSV", rows, list(rows[0]), "tokenlens-language-cost.csv")
 
 
 def sentences_and_sources() -> None:

@@ -277,6 +277,26 @@ def test_token_rows_and_relative_cost():
     assert details[2]["text covered"] == " 🎵" and details[2]["bytes"] == "20 f0 9f"
 
 
+def test_the_csv_files_equal_what_pandas_writes_for_the_same_rows():
+    """The downloads are written with the csv module (no DataFrame per rerun): pandas is the reference."""
+    import io
+
+    import pandas as pd
+
+    from tokenlens.tables import csv_bytes
+    from tokenlens.tokenization.tokens import TOKEN_ROW_COLUMNS, stats_rows, token_rows, tokenize_with
+
+    require_hub("bert-base-uncased")
+    text = 'Quotes "like, this", a comma, a\nnew line and 🎵 with \t tab'
+    results = tokenize_with(["gpt2", "bert-base-uncased"], text)
+    stats = stats_rows(results)
+    stats[0]["vs fewest"] = None  # an empty cell, as when no tokenizer loaded
+    for rows, columns in ((stats, list(stats[0])), (token_rows(results[0].tokenized), TOKEN_ROW_COLUMNS)):
+        written = csv_bytes(rows, columns)
+        assert written == pd.DataFrame(rows)[list(columns)].to_csv(index=False).encode("utf-8")
+        assert pd.read_csv(io.BytesIO(written), keep_default_na=False).shape == (len(rows), len(columns))
+
+
 def test_a_long_text_draws_the_first_chips_and_says_how_many_more_the_counts_cover():
     from tokenlens.tokenization.html import MAX_DRAWN_GROUPS
 

@@ -308,3 +308,34 @@ def test_projector_switch_enlarges_and_folds_the_sidebar(app_server, artifacts):
         page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'")
         assert views(page).locator(".tl-box").first.evaluate("el => getComputedStyle(el).fontSize") == "22px"
         page.screenshot(path=str(artifacts / "tokenizers-projector-switched-on.png"))
+
+
+def test_csv_downloads_are_written_on_the_click_and_hold_the_real_ids(app_server, browser_page):
+    """Both CSVs are made only when clicked (Streamlit runs the callable then); the every-token table
+    is drawn only once its section is opened. The files hold the tokenizers' own counts and ids."""
+    import csv
+
+    from transformers import PreTrainedTokenizerFast
+
+    require_hub("gpt2")
+    text = 'Commas, "quotes" and 🎵'
+    browser_page.goto(app_server + "/?preset=custom&tok=gpt2&tok=bert-base-uncased&text=" + quote(text))
+    wait_for_app(browser_page)
+    token_boxes(browser_page)
+    with browser_page.expect_download(timeout=60_000) as download:
+        browser_page.get_by_role("button", name="Download CSV").click()
+    with open(download.value.path(), encoding="utf-8", newline="") as stats_file:
+        counts = {row["tokenizer"]: int(row["tokens"]) for row in csv.DictReader(stats_file)}
+    references = {hub_id: PreTrainedTokenizerFast.from_pretrained(hub_id)(text)["input_ids"]
+                  for hub_id in ("gpt2", "bert-base-uncased")}
+    assert counts == {hub_id: len(ids) for hub_id, ids in references.items()}
+
+    assert browser_page.get_by_role("button", name="Download tokens (CSV)").count() == 0
+    browser_page.get_by_text("Every token, one row each").click()
+    tokens_button = browser_page.get_by_role("button", name="Download tokens (CSV)")
+    tokens_button.wait_for(timeout=60_000)
+    with browser_page.expect_download(timeout=60_000) as download:
+        tokens_button.click()
+    with open(download.value.path(), encoding="utf-8", newline="") as tokens_file:
+        ids = [int(row["id"]) for row in csv.DictReader(tokens_file)]
+    assert ids == references["gpt2"]

@@ -6,6 +6,8 @@ import pytest
 from conftest import ROOT, require_hub
 from streamlit.testing.v1 import AppTest
 
+from tokenlens.tokenization.tokens import TOKEN_ROW_COLUMNS
+
 PAGE = str(ROOT / "app_pages" / "tokenizer_compare.py")
 
 
@@ -155,3 +157,22 @@ def test_panels_documents_are_not_kept_by_pythons_url_cache(page):
         urllib.parse.urlparse(document)  # the very call st.iframe makes: a hit means it was kept
         assert urllib.parse.urlsplit.cache_info().hits == hits, "the panels document is in urlsplit's cache"
         urllib.parse.urlsplit.cache_clear()
+
+
+def test_every_token_table_is_built_only_while_its_section_is_open(page):
+    """A class of sixty types at once, so a change does not build a table nobody opened; opened, it
+    holds every token of the chosen tokenizer, with the tokenizer's own ids."""
+    from transformers import PreTrainedTokenizerFast
+
+    page.query_params["tok"] = ["gpt2", "bert-base-uncased"]
+    page.query_params["text"] = 'Tokens, "quoted", 🎵'
+    page.run()
+    assert len(page.dataframe) == 1 and [b.label for b in page.get("download_button")] == ["Download CSV"]
+    page.session_state["tokens.details-open"] = True
+    page.run()
+    assert not page.exception
+    details = page.dataframe[1].value
+    reference = PreTrainedTokenizerFast.from_pretrained("gpt2")('Tokens, "quoted", 🎵')["input_ids"]
+    assert details["id"].tolist() == reference
+    assert details.columns.tolist() == list(TOKEN_ROW_COLUMNS)
+    assert [b.label for b in page.get("download_button")] == ["Download CSV", "Download tokens (CSV)"]

@@ -467,6 +467,10 @@ def stats_rows(results: list[TokenizerResult]) -> list[dict]:
     return rows
 
 
+TOKEN_ROW_COLUMNS = ("#", "id", "piece", "repr", "bytes", "start", "end", "text covered", "special",
+                     "joined with neighbours")
+
+
 def token_rows(tokenized: Tokenized) -> list[dict]:
     """Every token of one tokenizer, for the details table: what hovering shows, all at once."""
     group_sizes = np.diff(tokenized.columns.group_bounds).tolist()
