@@ -32,8 +32,8 @@ import psutil
 from bench.common import ROOT, use_shared_assets
 from bench.loadtest_protocol import Tab, document_text
 from bench.loadtest_server import Sampler, own_server, server_pid
-from bench.loadtest_students import (MARKER, Record, embeddings_student, generation_student, marker,
-                                     student_text, tokenizer_student)
+from bench.loadtest_students import (CHANGE_EVERY_S, MARKER, Pace, Record, embeddings_student, generation_student,
+                                     marker, student_text, tokenizer_student)
 
 ARRIVAL_S = 10.0  # students open the page over the first seconds, as a class arriving
 BROWSER_STUDENTS = 900  # Chromium tabs are students 900, 901, ...
@@ -46,13 +46,13 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def _student(kind: str, number: int, url: str, deadline: float, delay: float, hub_ids: list[str],
-                   leave_early: bool, together: asyncio.Barrier) -> Record:
+                   leave_early: bool, together: asyncio.Barrier, pace: Pace) -> Record:
     record = Record(student=number, page=kind)
     await asyncio.sleep(delay)
     tab = Tab(url)
     try:
         if kind == "tokens":
-            await tokenizer_student(tab, record, deadline, hub_ids=hub_ids)
+            await tokenizer_student(tab, record, deadline, hub_ids=hub_ids, pace=pace)
         elif kind == "embeddings":
             await embeddings_student(tab, record, deadline)
         else:
@@ -90,7 +90,8 @@ async def teacher_opens(url: str, kinds: list[str]) -> None:
             await tab.close()
 
 
-async def _class(url: str, kinds: list[str], seconds: float, hub_ids: list[str], leavers: int) -> list[Record]:
+async def _class(url: str, kinds: list[str], seconds: float, hub_ids: list[str], leavers: int,
+                 pace: Pace) -> list[Record]:
     deadline = time.monotonic() + seconds
     arrival = min(ARRIVAL_S, seconds / 4)
     tasks, generators = [], 0
@@ -100,7 +101,7 @@ async def _class(url: str, kinds: list[str], seconds: float, hub_ids: list[str],
         delay = 0.0 if kind == "generation" else arrival * number / max(1, len(kinds))
         leave = kind == "generation" and 0 < generators <= leavers
         generators += kind == "generation"
-        tasks.append(_student(kind, number, url, deadline, delay, hub_ids, leave, together))
+        tasks.append(_student(kind, number, url, deadline, delay, hub_ids, leave, together, pace))
     return list(await asyncio.gather(*tasks))
 
 
@@ -169,7 +170,7 @@ def summarise(records: list[Record]) -> dict[str, dict]:
 
 def run_class(url: str, pid: int | None, students: int, *, seconds: float, embeddings: float = 0.0,
               generation: int = 0, leavers: int = 0, browsers: int = 0, hub_ids: list[str] = (),
-              warmup_s: float = 60.0) -> dict:
+              warmup_s: float = 60.0, pace: Pace = Pace()) -> dict:
     """One load run of `students` against the server at `url`; returns its report (also as JSON)."""
     kinds = plan(students, embeddings, generation)
     asyncio.run(teacher_opens(url, kinds + ["tokens"] * bool(browsers)))
@@ -182,7 +183,7 @@ def run_class(url: str, pid: int | None, students: int, *, seconds: float, embed
     with Sampler(pid) as sampler:
         for thread in threads:
             thread.start()
-        records = asyncio.run(_class(url, kinds, seconds, list(hub_ids), leavers))
+        records = asyncio.run(_class(url, kinds, seconds, list(hub_ids), leavers, pace))
         for thread in threads:
             thread.join(300)
     all_records = records + browser_records
@@ -241,6 +242,9 @@ def main(argv: list[str] | None = None) -> None:
     args.add_argument("--leavers", type=int, default=0, help="of those, how many close their tab while waiting")
     args.add_argument("--browsers", type=int, default=2, help="real Chromium tabs alongside")
     args.add_argument("--hub-ids", type=int, default=0, help="distinct hub ids typed (own server only)")
+    args.add_argument("--change-every", type=float, default=CHANGE_EVERY_S,
+                      help="mean seconds between a student's changes (a soak: 0.5)")
+    args.add_argument("--texts-each", type=int, default=None, help="a tokenizer student stops after this many texts")
     args.add_argument("--workers", type=int, default=0,
                       help="start N workers behind nginx (deploy/serve_class.py) instead of one server")
     options = args.parse_args(argv if argv is not None else [])
@@ -255,7 +259,8 @@ def main(argv: list[str] | None = None) -> None:
         for students in options.students:
             reports.append(run_class(url, pid, students, seconds=options.seconds, embeddings=options.embeddings,
                                      generation=options.generation, leavers=options.leavers,
-                                     browsers=options.browsers, hub_ids=hub_ids))
+                                     browsers=options.browsers, hub_ids=hub_ids,
+                                     pace=Pace(options.change_every, options.texts_each)))
             print_table(reports[-1:])
     print()
     print_table(reports)

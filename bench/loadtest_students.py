@@ -38,6 +38,13 @@ def student_text(student: int, number: int, chars: int = 300) -> str:
     return " ".join(words)
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How students type: a change every ~every_s seconds, until the class ends or `texts` are typed."""
+    every_s: float = CHANGE_EVERY_S
+    texts: int | None = None
+
+
 @dataclass
 class Record:
     """What one student saw: per page, the seconds from each change to its run's script_finished."""
@@ -75,14 +82,15 @@ async def _pause(rng: random.Random, mean_s: float, deadline: float) -> bool:
     return True
 
 
-async def tokenizer_student(tab: Tab, record: Record, deadline: float, *, hub_ids: list[str] = ()) -> None:
+async def tokenizer_student(tab: Tab, record: Record, deadline: float, *, hub_ids: list[str] = (),
+                            pace: Pace = Pace()) -> None:
     """Opens the tokenizer page, then types a new text every ~10 s; now and then switches the view
     or the whitespace marks, and (when given hub ids) adds a tokenizer from the hub."""
     rng = random.Random(record.student)
     record.opens.append((await tab.open("/")).seconds)
     views = tab.options("tokens.view")
     number = 0
-    while await _pause(rng, CHANGE_EVERY_S, deadline):
+    while (pace.texts is None or number < pace.texts) and await _pause(rng, pace.every_s, deadline):
         number += 1
         text = student_text(record.student, number, rng.randrange(200, 500))
         changes = {"tokens.text": text}

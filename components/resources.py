@@ -37,6 +37,7 @@ from tokenlens.generation.models import (LoadedModel, ModelTokenizer, chat_by_de
                                          load_model_tokenizer, tokenizer_bytes)
 from tokenlens.generation.progress import LoadProgress, LoadsUnderWay
 from tokenlens.generation.run import PreparedPrompt
+from tokenlens.malloc import give_back, limit_arenas
 from tokenlens.sized_cache import CacheStats, SizedCache
 from tokenlens.songs.data import OPTIONAL_FILES, REQUIRED_FILES, SongData, load_dataset, load_dataset_files
 from tokenlens.songs.download import DatasetFolder
@@ -50,6 +51,7 @@ MIB = 1024 * 1024
 CLOUD_MEMORY_GB = 2.7  # what Streamlit Community Cloud gives an app
 PROCESS_GB = 0.5  # Python, Streamlit and the libraries, before anything is loaded
 _KINDS: dict[str, tuple[int, Callable]] = {}  # name -> (budget in bytes, size of one value)
+limit_arenas()  # once per process, before most script threads exist: freed memory goes back (tokenlens/malloc.py)
 
 
 def memory_scale() -> float:
@@ -71,7 +73,7 @@ def cache_kind(name: str, budget_bytes: int, size_of: Callable) -> Callable[[], 
 @st.cache_resource(show_spinner=False)
 def _cache(name: str) -> SizedCache:
     budget, size_of = _KINDS[name]
-    return SizedCache(name, budget, size_of)
+    return SizedCache(name, budget, size_of, on_evict=give_back)
 
 
 def memory_budget() -> int:

@@ -50,3 +50,32 @@ def test_generation_queue_positions_and_a_student_who_leaves(app_server):
     assert all(r["own_seen"] == 1 for r in stayed)  # each sees its own prompt, nobody else's
     positions = sorted(p for r in stayed for p in r["positions"])
     assert positions and max(positions) >= 2  # a queue formed and its waiters were told their place
+
+
+def test_a_thousand_texts_and_fifty_hub_ids_stay_within_the_stated_memory_bound():
+    """Issue 11's memory target. Twenty students type 1,000 distinct texts back to back on their own
+    server, and between them add 50 distinct hub ids (real tokenizers under other names, fetched from a
+    hub mirror on localhost). The bound: the server's resident memory once the book's tokenizers are
+    loaded, plus the tokenizer page's cache budgets, plus one run's work (bench.memory.RUN_HEADROOM);
+    and no growth once the caches are full (the last third of the run against the middle third)."""
+    from bench.loadtest_server import own_server
+    from bench.loadtest_students import Pace
+    from bench.memory import RUN_HEADROOM, read_stats
+    from conftest import require_hub
+
+    for hub_id in ("gpt2", "Qwen/Qwen2.5-1.5B"):
+        require_hub(hub_id)
+    with own_server(hub_ids=50) as (url, pid, stats_file, typed):
+        report = run_class(url, pid, 20, seconds=900, hub_ids=typed, pace=Pace(every_s=0.5, texts=50), warmup_s=60)
+        budget = read_stats(stats_file)["budget"]
+        fetched = {path.name for path in (stats_file.parent / "hub").glob("models--*")}
+    _check_every_student(report)
+    assert report["texts_typed"] == 1000 and len(typed) == 50
+    assert {"models--" + hub_id.replace("/", "--") for hub_id in typed} <= fetched  # each really fetched, not only typed
+    rss = [sample[2] for sample in report["rss_samples"]]
+    bound = rss[0] + budget + RUN_HEADROOM
+    mib = lambda n: f"{n / 2**20:.0f} MiB"  # noqa: E731
+    assert max(rss) <= bound, f"peak {mib(max(rss))} over the bound {mib(bound)} (start {mib(rss[0])})"
+    third = len(rss) // 3
+    middle, last = rss[third:2 * third], rss[2 * third:]
+    assert sum(last) / len(last) <= sum(middle) / len(middle) + 64 * 2**20, "still growing once the caches were full"

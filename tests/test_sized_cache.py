@@ -18,6 +18,21 @@ def test_keeps_within_the_byte_budget_dropping_the_least_recently_used():
     assert cache.stats().bytes == 8 and cache.stats().entries == 2
 
 
+def test_dropping_values_tells_how_many_bytes_went_after_the_lock_is_released():
+    told = []
+
+    def on_evict(freed: int) -> None:
+        assert cache.stats().entries == 1  # the lock is free: a caller may look at the cache
+        told.append(freed)
+
+    cache = SizedCache("tokenizers", budget_bytes=10, size_of=len, on_evict=on_evict)
+    cache.get("a", lambda: "aaaa")
+    cache.get("b", lambda: "bbbbb")
+    assert told == []  # 9 bytes fit
+    cache.get("c", lambda: "cccccc")  # 15 > 10: a (4) and b (5) go
+    assert told == [9] and list(cache._values) == ["c"]
+
+
 def test_a_value_bigger_than_the_budget_is_returned_but_not_kept():
     cache = SizedCache("texts", budget_bytes=3, size_of=len)
     assert cache.get("big", lambda: "abcdef") == "abcdef"

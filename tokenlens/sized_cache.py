@@ -25,8 +25,11 @@ class CacheStats:
 
 
 class SizedCache(Generic[V]):
-    def __init__(self, name: str, budget_bytes: int, size_of: Callable[[V], int]):
+    def __init__(self, name: str, budget_bytes: int, size_of: Callable[[V], int],
+                 on_evict: Callable[[int], None] | None = None):
+        """`on_evict(bytes)` is called, outside the lock, after values were dropped to fit the budget."""
         self.name = name
+        self._on_evict = on_evict
         self.budget = int(budget_bytes)
         self._size_of = size_of
         self._values: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
@@ -56,20 +59,26 @@ class SizedCache(Generic[V]):
             value = load()
             size = max(int(self._size_of(value)), 0)
             with self._lock:
+                freed = 0
                 if size <= self.budget:
                     self._values[key] = (value, size)
                     self._bytes += size
-                    self._evict()
+                    freed = self._evict()
+            if freed and self._on_evict is not None:
+                self._on_evict(freed)
             return value
         finally:
             with self._lock:
                 del self._loading[key]
             running.set()
 
-    def _evict(self) -> None:
+    def _evict(self) -> int:
+        freed = 0
         while self._bytes > self.budget and self._values:
             _, (_, size) = self._values.popitem(last=False)
             self._bytes -= size
+            freed += size
+        return freed
 
     def __contains__(self, key: Hashable) -> bool:
         with self._lock:
