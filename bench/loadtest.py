@@ -20,9 +20,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import statistics
-import threading
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
@@ -105,13 +105,15 @@ async def _class(url: str, kinds: list[str], seconds: float, hub_ids: list[str],
     return list(await asyncio.gather(*tasks))
 
 
-def browser_student(url: str, number: int, deadline: float, out: list[Record]) -> None:
+def browser_student(url: str, number: int, deadline: float, out: multiprocessing.Queue) -> None:
     """A real Chromium tab on the tokenizer page: types its texts and checks that the panels show
-    its own marker and nobody else's."""
+    its own marker and nobody else's. It runs in a process of its own at the lowest priority, its
+    Chromium too: the tabs are here to check what students see, and in a class their CPU is the
+    students' machines', not the server's (on this 2-core machine they took the server's)."""
+    os.nice(19)
     from browser import chromium_page, type_into, wait_for_app
 
     record = Record(student=number, page="tokens (Chromium)")
-    out.append(record)
     try:
         with chromium_page() as page:
             started = time.perf_counter()
@@ -135,6 +137,8 @@ def browser_student(url: str, number: int, deadline: float, out: list[Record]) -
                 time.sleep(8)
     except Exception as err:  # noqa: BLE001
         record.errors.append(f"{type(err).__name__}: {err}")
+    finally:
+        out.put(record)
 
 
 def _panels_text_with(page, own: str, *, timeout_s: float) -> str:
@@ -168,24 +172,26 @@ def summarise(records: list[Record]) -> dict[str, dict]:
     return pages
 
 
-def run_class(url: str, pid: int | None, students: int, *, seconds: float, embeddings: float = 0.0,
+def run_class(url: str, pid: int | list[int] | None, students: int, *, seconds: float, embeddings: float = 0.0,
               generation: int = 0, leavers: int = 0, browsers: int = 0, hub_ids: list[str] = (),
               warmup_s: float = 60.0, pace: Pace = Pace()) -> dict:
     """One load run of `students` against the server at `url`; returns its report (also as JSON)."""
     kinds = plan(students, embeddings, generation)
     asyncio.run(teacher_opens(url, kinds + ["tokens"] * bool(browsers)))
-    browser_records: list[Record] = []
     deadline = time.monotonic() + seconds
-    threads = [threading.Thread(target=browser_student, args=(url, BROWSER_STUDENTS + n, deadline, browser_records))
-               for n in range(browsers)]
+    forked = multiprocessing.get_context("fork")  # before any thread of this run: plain to fork
+    returned = forked.Queue()
+    tabs = [forked.Process(target=browser_student, args=(url, BROWSER_STUDENTS + n, deadline, returned), daemon=True)
+            for n in range(browsers)]
     client = psutil.Process()
     client_cpu = sum(client.cpu_times()[:2])
+    for tab in tabs:
+        tab.start()
     with Sampler(pid) as sampler:
-        for thread in threads:
-            thread.start()
         records = asyncio.run(_class(url, kinds, seconds, list(hub_ids), leavers, pace))
-        for thread in threads:
-            thread.join(300)
+        browser_records = [returned.get(timeout=300) for _ in tabs]
+    for tab in tabs:
+        tab.join(30)
     all_records = records + browser_records
     # The simulated students' own process: near 100 % would mean the load generator, not the server,
     # sets the pace (its Chromium tabs are separate processes).
@@ -229,7 +235,7 @@ def behind_proxy(workers: int):
 
     with serve(workers, port=free_port(), worker_ports=[free_port() for _ in range(workers)],
                env=use_shared_assets()) as running:
-        yield running.url, os.getpid(), None, []
+        yield running.url, [worker.process.pid for worker in running.workers], None, []
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -68,10 +68,12 @@ def server_pid(url: str) -> int | None:
 
 
 class Sampler:
-    """CPU % (100 = one core) and RSS of a process (and its children), once a second, in a thread."""
+    """CPU % (100 = one core) and RSS of the server, once a second, in a thread: one process, or the
+    sum over several (the workers behind the proxy)."""
 
-    def __init__(self, pid: int | None, every_s: float = 1.0):
-        self.process = psutil.Process(pid) if pid else None
+    def __init__(self, pid: int | list[int] | None, every_s: float = 1.0):
+        pids = pid if isinstance(pid, list) else [pid] if pid else []
+        self.processes = [psutil.Process(one) for one in pids]
         self.every_s = every_s
         self.samples: list[tuple[float, float, int]] = []  # (seconds since start, cpu %, rss bytes)
         self._stop = threading.Event()
@@ -79,8 +81,9 @@ class Sampler:
         self.started = time.monotonic()
 
     def __enter__(self) -> "Sampler":
-        if self.process is not None:
-            self.process.cpu_percent(None)
+        if self.processes:
+            for process in self.processes:
+                process.cpu_percent(None)
             self._thread.start()
         return self
 
@@ -92,14 +95,12 @@ class Sampler:
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
             try:
-                cpu = self.process.cpu_percent(None)
-                rss = self.process.memory_info().rss
+                cpu = sum(process.cpu_percent(None) for process in self.processes)
+                rss = sum(process.memory_info().rss for process in self.processes)
             except psutil.Error:
                 return
             self.samples.append((time.monotonic() - self.started, cpu, rss))
 
-    def rss_now(self) -> int | None:
-        return self.process.memory_info().rss if self.process is not None else None
 
     def summary(self, after_s: float = 0.0) -> dict:
         """Streamlit's load-test names: memory_rss_mb_start/end/peak/avg/growth, cpu_percent_avg/peak."""

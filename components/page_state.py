@@ -50,13 +50,14 @@ class PageState:
     def _seed(self) -> None:
         shadow = st.session_state.setdefault(_SHADOW, {})
         seeded_flag = f"_tl_seeded.{self.page}"
-        from_link = None
+        from_link, from_browser = None, set()
         if seeded_flag not in st.session_state:  # this session's first run of the page: the link decides
             from_link = self._from_link(st.query_params)
+            from_browser = _sent_by_the_browser([self.key(param) for param in self.fields])
             st.session_state[seeded_flag] = True
         for param, field in self.fields.items():
             key = self.key(param)
-            if key in st.session_state:
+            if key in st.session_state or key in from_browser:
                 continue
             if from_link is not None:
                 st.session_state[key] = from_link[param]
@@ -94,6 +95,20 @@ class PageState:
         write_params(url_state.to_params(linked, self.fields.values()),
                      keep=(*APP_PARAMS, *self.fields) if exclusive else None)
         return url_state.too_long(linked, self.fields.values())
+
+
+def _sent_by_the_browser(keys: list[str]) -> set[str]:
+    """The keys whose widget values came with this run from the browser, in a session that has not
+    drawn them yet: a student whose worker died reconnects to another one (docs/deploy.md), and the
+    first run there carries the screen's values, perhaps an edit the link does not hold yet. Those
+    win over the link. Streamlit has no public view of them: its keyed widget ids end in "-<key>"."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        incoming = get_script_run_ctx().session_state._state._new_widget_state.states
+    except AttributeError:  # another Streamlit inside: the link decides, as for any first visit
+        return set()
+    return {key for key in keys if any(widget_id.endswith("-" + key) for widget_id in incoming)}
 
 
 def write_params(wanted: dict[str, list[str] | None], *, keep: Iterable[str] | None = None) -> None:

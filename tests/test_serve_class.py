@@ -69,61 +69,95 @@ def test_one_browser_stays_on_one_worker_and_browsers_spread(two_workers):
     assert students == {f"127.0.0.1:{worker.port}" for worker in two_workers.workers}
 
 
+def _open_then_lose_the_worker(page, two_workers) -> tuple[int, float, list[str], dict, int]:
+    """Open the page through the proxy, type TEXT, kill the worker serving this browser and wait for
+    Streamlit's frontend to reconnect by itself (through the proxy, to the live worker), keeping the
+    screen. Returns (the killed port, when it was killed, the panels' texts before, the link's view,
+    how many times the supervisor will have restarted that worker once it is back)."""
+    page.goto(two_workers.url + "/?" + "&".join(f"tok={name}" for name in TOKENIZERS))
+    wait_for_app(page, 120_000)
+    box = text_box(page)
+    box.fill(TEXT)
+    box.press("Control+Enter")
+    settle(page, 120_000)
+    panels(page).nth(len(TOKENIZERS) - 1).wait_for(timeout=120_000)
+    before = panels(page).all_inner_texts()
+    view = query(page)
+    assert view["tok"] == TOKENIZERS and view["text"] == [TEXT]
+    served_by = page.request.get(two_workers.url + "/_stcore/health").headers["x-upstream"]
+    port = int(served_by.rsplit(":", 1)[1])
+    restarts = two_workers.worker_on(port).restarts + 1
+    two_workers.kill(port)
+    killed_at = time.monotonic()
+    page.wait_for_function(f"() => {CONNECTION_STATE} !== 'CONNECTED'", timeout=30_000)
+    page.wait_for_function(f"() => {CONNECTION_STATE} === 'CONNECTED'", timeout=RECONNECT_LIMIT_S * 1000)
+    print(f"\nworker {served_by} killed: reconnected in {time.monotonic() - killed_at:.1f} s")
+    assert page.request.get(two_workers.url + "/_stcore/health").headers["x-upstream"] != served_by
+    return port, killed_at, before, view, restarts
+
+
+def text_box(page):
+    return page.locator('[data-testid="stTextArea"] textarea').first
+
+
+def panels(page):
+    return page.frame_locator("iframe").first.locator(".tl-box")
+
+
+def wait_for_restart(two_workers, port: int, restarts: int) -> None:
+    worker = two_workers.worker_on(port)
+    deadline = time.monotonic() + 120
+    while not healthy(worker.url) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert worker.restarts == restarts and healthy(worker.url), "the supervisor starts a dead worker again"
+
+
 def test_a_killed_workers_students_see_the_same_view_again(two_workers, artifacts):
     require_chromium()
     for repo in TOKENIZERS:
         require_hub(repo)
-    link = two_workers.url + "/?" + "&".join(f"tok={name}" for name in TOKENIZERS)
     with chromium_page((1280, 800)) as page:
-        page.goto(link)
-        wait_for_app(page, 120_000)
-        box = page.locator('[data-testid="stTextArea"] textarea').first
-        box.fill(TEXT)
-        box.press("Control+Enter")
-        settle(page, 120_000)
-        panels = page.frame_locator("iframe").first.locator(".tl-box")
-        panels.nth(len(TOKENIZERS) - 1).wait_for(timeout=120_000)
-        before = panels.all_inner_texts()
-        view = query(page)
-        assert view["tok"] == TOKENIZERS and view["text"] == [TEXT]
-        served_by = page.request.get(two_workers.url + "/_stcore/health").headers["x-upstream"]
-        port = int(served_by.rsplit(":", 1)[1])
-
-        two_workers.kill(port)
-        killed_at = time.monotonic()
-        # Streamlit's frontend notices the closed websocket and reconnects through the proxy by itself,
-        # keeping the screen; nginx sends the new socket to the live worker.
-        page.wait_for_function(f"() => {CONNECTION_STATE} !== 'CONNECTED'", timeout=30_000)
-        page.wait_for_function(f"() => {CONNECTION_STATE} === 'CONNECTED'", timeout=RECONNECT_LIMIT_S * 1000)
-        reconnected_after = time.monotonic() - killed_at
-        now_on = page.request.get(two_workers.url + "/_stcore/health").headers["x-upstream"]
-        assert now_on != served_by
+        port, killed_at, before, view, restarts = _open_then_lose_the_worker(page, two_workers)
         # The new worker has no session for this browser: a rerun (the R key) makes it draw the page
         # from the URL and the browser's widget values: the same text, tokenizers and tokens.
         page.locator("body").press("r")
         page.wait_for_function(f"() => {SCRIPT_STATE} === 'running'", timeout=30_000)
         wait_for_app(page, RECONNECT_LIMIT_S * 1000)
-        panels.nth(len(TOKENIZERS) - 1).wait_for(timeout=RECONNECT_LIMIT_S * 1000)
+        panels(page).nth(len(TOKENIZERS) - 1).wait_for(timeout=RECONNECT_LIMIT_S * 1000)
         redrawn_after = time.monotonic() - killed_at
-        print(f"\nworker {served_by} killed: reconnected to {now_on} in {reconnected_after:.1f} s; "
-              f"the page drawn again by it in {redrawn_after:.1f} s")
+        print(f"the page drawn again by the live worker {redrawn_after:.1f} s after the kill")
         page.screenshot(path=str(artifacts / "serve-class-after-failover.png"))
-        assert box.input_value() == TEXT
+        assert text_box(page).input_value() == TEXT
         assert query(page) == view
-        assert panels.all_inner_texts() == before  # the same tokenizers cut the same text
+        assert panels(page).all_inner_texts() == before  # the same tokenizers cut the same text
         assert redrawn_after < RECONNECT_LIMIT_S
         # A live session on the new worker: the next edit is cut at once.
-        box.fill(TEXT + " again")
-        box.press("Control+Enter")
+        text_box(page).fill(TEXT + " again")
+        text_box(page).press("Control+Enter")
         settle(page, 120_000)
-        assert all("again" in panel for panel in panels.all_inner_texts())
+        assert all("again" in panel for panel in panels(page).all_inner_texts())
         assert query(page)["text"] == [TEXT + " again"]
+    wait_for_restart(two_workers, port, restarts)
 
-    worker = two_workers.worker_on(port)
-    deadline = time.monotonic() + 120
-    while not healthy(worker.url) and time.monotonic() < deadline:
-        time.sleep(1)
-    assert worker.restarts == 1 and healthy(worker.url), "the supervisor starts a dead worker again"
+
+def test_an_edit_made_as_the_first_thing_after_a_failover_is_kept(two_workers):
+    """The new worker's first run of the page carries the browser's widget values, this edit
+    included: they win over the link (which still holds the view from before the edit)."""
+    require_chromium()
+    for repo in TOKENIZERS:
+        require_hub(repo)
+    with chromium_page((1280, 800)) as page:
+        port, killed_at, _, view, restarts = _open_then_lose_the_worker(page, two_workers)
+        edited = TEXT + " typed right after the failover"
+        text_box(page).fill(edited)
+        text_box(page).press("Control+Enter")
+        panels(page).filter(has_text="after the failover").first.wait_for(timeout=RECONNECT_LIMIT_S * 1000)
+        settle(page, 120_000)
+        print(f"the edit drawn by the live worker {time.monotonic() - killed_at:.1f} s after the kill")
+        assert text_box(page).input_value() == edited
+        assert all("typed right after the" in panel for panel in panels(page).all_inner_texts())
+        assert query(page)["text"] == [edited] and query(page)["tok"] == view["tok"]
+    wait_for_restart(two_workers, port, restarts)
 
 
 # --- Two workers writing the shared cache at once -------------------------------------------------
