@@ -140,3 +140,16 @@ def test_gensim_data_sets_fail_fast_offline():
         pytest.skip("glove-wiki-gigaword-100 is already downloaded on this machine")
     with pytest.raises(AssetUnavailable, match="gensim-data"):
         load_word_vectors("glove-wiki-gigaword-100")
+
+
+def test_heatmap_values_are_black_on_its_light_cells_and_white_on_its_dark_ones():
+    """One colour per cell, read from the Viridis scale at that cell's place in the set's range."""
+    from components.embeddings_charts import heatmap
+
+    matrix = np.array([[1.0, 0.2, 0.9], [0.2, 1.0, 0.55], [0.9, 0.55, 1.0]])
+    figure = heatmap(matrix, ["king", "apple", "queen"])
+    text = next(trace for trace in figure.data if trace.type == "scatter")
+    colours = dict(zip(text.text, text.textfont.color))
+    assert colours["0.20"] == "#ffffff"  # the lowest pair: Viridis' dark purple
+    assert colours["0.90"] == "#000000" and colours["1.00"] == "#000000"  # the top of the range: yellow
+    assert len(text.textfont.color) == 9
