@@ -174,10 +174,13 @@ def summarise(records: list[Record]) -> dict[str, dict]:
 
 def run_class(url: str, pid: int | list[int] | None, students: int, *, seconds: float, embeddings: float = 0.0,
               generation: int = 0, leavers: int = 0, browsers: int = 0, hub_ids: list[str] = (),
-              warmup_s: float = 60.0, pace: Pace = Pace()) -> dict:
-    """One load run of `students` against the server at `url`; returns its report (also as JSON)."""
+              warmup_s: float = 60.0, pace: Pace = Pace(), workers: list[str] = ()) -> dict:
+    """One load run of `students` against the server at `url`; returns its report (also as JSON).
+    `workers`: the URLs of the workers behind a proxy, each opened by the teacher directly (through
+    the proxy, affinity would send the teacher to one of them and leave the others cold)."""
     kinds = plan(students, embeddings, generation)
-    asyncio.run(teacher_opens(url, kinds + ["tokens"] * bool(browsers)))
+    for server in workers or [url]:
+        asyncio.run(teacher_opens(server, kinds + ["tokens"] * bool(browsers)))
     deadline = time.monotonic() + seconds
     forked = multiprocessing.get_context("fork")  # before any thread of this run: plain to fork
     returned = forked.Queue()
@@ -228,14 +231,15 @@ def print_table(reports: list[dict]) -> None:
 
 @contextmanager
 def behind_proxy(workers: int):
-    """N workers behind nginx, as `make serve-class` runs them. CPU and memory are sampled over this
-    process's children: the workers and nginx (and this client, about 3 % of a core)."""
+    """N workers behind nginx, as `make serve-class` runs them; yields what own_server does, and the
+    workers' own URLs. CPU and memory are the workers' summed (nginx's are a few MB and under 1 %)."""
     from deploy.serve_class import serve
     from browser import free_port  # tests/ is on the path (bench.loadtest_server)
 
     with serve(workers, port=free_port(), worker_ports=[free_port() for _ in range(workers)],
                env=use_shared_assets()) as running:
-        yield running.url, [worker.process.pid for worker in running.workers], None, []
+        yield running.url, [worker.process.pid for worker in running.workers], None, [], \
+            [worker.url for worker in running.workers]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -260,13 +264,14 @@ def main(argv: list[str] | None = None) -> None:
         server = nullcontext((options.url, server_pid(options.url), None, []))
     else:
         server = own_server(options.hub_ids)
-    with server as (url, pid, _, hub_ids):
+    with server as (url, pid, _, hub_ids, *worker_urls):
         reports = []
         for students in options.students:
             reports.append(run_class(url, pid, students, seconds=options.seconds, embeddings=options.embeddings,
                                      generation=options.generation, leavers=options.leavers,
                                      browsers=options.browsers, hub_ids=hub_ids,
-                                     pace=Pace(options.change_every, options.texts_each)))
+                                     pace=Pace(options.change_every, options.texts_each),
+                                     workers=worker_urls[0] if worker_urls else []))
             print_table(reports[-1:])
     print()
     print_table(reports)
