@@ -5,7 +5,7 @@ st.dataframe takes an Arrow table as it is, and a CSV is written only when someo
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import pyarrow as pa
 import streamlit as st
@@ -24,9 +24,6 @@ def show_rows(rows: list[dict], columns: Sequence[str], **dataframe_options) -> 
     st.dataframe(rows_table(rows, columns), hide_index=True, **dataframe_options)
 
 
-def csv_download(label: str, rows: list[dict] | Callable[[], list[dict]], columns: Sequence[str],
-                 file_name: str, *, key: str | None = None) -> None:
-    """A download button whose CSV is written on the click; `rows` may be a function that makes them."""
-    make_rows = rows if callable(rows) else (lambda: rows)
-    st.download_button(label, lambda: csv_bytes(make_rows(), columns), file_name=file_name, mime="text/csv",
-                       key=key)
+def csv_download(label: str, rows: list[dict], columns: Sequence[str], file_name: str) -> None:
+    """A download button whose CSV of the rows' `columns` is written on the click."""
+    st.download_button(label, lambda: csv_bytes(rows, columns), file_name=file_name, mime="text/csv")
